@@ -1,0 +1,51 @@
+"""autograd-lite: a small, readable, fast reverse-mode autodiff engine on NumPy.
+
+    >>> import autograd_lite as al
+    >>> a = al.Tensor(5.0, requires_grad=True, name="a")
+    >>> b = al.Tensor(3.0, requires_grad=True, name="b")
+    >>> c = al.Tensor(2.0, requires_grad=True, name="c")
+    >>> J = 3 * (a + b * c)
+    >>> J.backward()
+    >>> J.item(), a.grad.item(), b.grad.item(), c.grad.item()
+    (33.0, 3.0, 6.0, 9.0)
+"""
+
+from autograd_lite.engine import grad, value_and_grad
+from autograd_lite.grad_mode import enable_grad, is_grad_enabled, no_grad
+from autograd_lite.ops import (
+    ShapeError,
+    abs,
+    clip,
+    concatenate,
+    dot,
+    exp,
+    leaky_relu,
+    log,
+    log_softmax,
+    matmul,
+    max,
+    maximum,
+    mean,
+    minimum,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    sqrt,
+    stack,
+    sum,
+    tanh,
+    transpose,
+    where,
+)
+from autograd_lite.tensor import Tensor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "ShapeError",
+    "grad", "value_and_grad", "no_grad", "enable_grad", "is_grad_enabled",
+    "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu",
+    "maximum", "minimum", "where", "clip", "matmul", "dot", "sum", "mean", "max",
+    "reshape", "transpose", "concatenate", "stack", "softmax", "log_softmax",
+]

@@ -1,0 +1,322 @@
+"""Reverse-mode differentiation: topological order, the backward pass, freeing.
+
+The engine knows nothing about any particular op. For each node, in reverse
+topological order, it asks the node's primitive for the vector-Jacobian product
+(upstream gradient dJ/dout -> dJ/dinput for each input), sums gradients that were
+broadcast back to the input's shape, and adds up the gradients that reach a
+tensor along several paths (the chain rule's sum over paths).
+
+Everything here is iterative, so a chain of 100,000 ops never meets Python's
+recursion limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd_lite.grad_mode import GradMode
+from autograd_lite.tensor import FREED, Tensor, to_array
+
+# Set by autograd_lite.anomaly while anomaly detection is on; None costs one test a node.
+_anomaly_hook: Any = None
+
+
+def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Sum a gradient over the axes that broadcasting added or stretched, back to ``shape``.
+
+    If b (n, 1) was added to Z (n, m), db = Σ_columns dZ: every column used the same b.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra < 0:
+        raise ValueError(f"unbroadcast: gradient of shape {grad.shape} is smaller than {shape}")
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
+    )
+    summed = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return summed if summed.shape == shape else summed.reshape(shape)
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """The non-leaf tensors that ``root`` depends on, every tensor after its parents.
+
+    An iterative depth-first search: each node is pushed once to be expanded and
+    once more to be emitted after all of its parents.
+    """
+    order: list[Tensor] = []
+    if root._op is None:
+        return order
+    visited = {id(root)}
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        for parent in node._parents:
+            if parent._op is not None and id(parent) not in visited:
+                visited.add(id(parent))
+                stack.append((parent, False))
+    return order
+
+
+def _freed_error(node: Tensor) -> RuntimeError:
+    return RuntimeError(
+        f"backward: the graph through {node._label()} (op {node._op.name}, shape {node.shape}) "
+        "was already used by a backward pass, which freed the values it saved. "
+        "Recompute the forward pass, or call backward(retain_graph=True) the first time "
+        "if you need to go backward through it again."
+    )
+
+
+def _seed(root: Tensor, grad: Any, op_name: str) -> np.ndarray:
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"{op_name}: {root._label()} has shape {root.shape}; backward() without a "
+                "gradient needs a tensor with one element (a cost J). Reduce it first "
+                f"(e.g. .sum() or .mean()), or pass grad= an array of shape {root.shape}."
+            )
+        return np.ones(root.shape, dtype=root.dtype)
+    upstream = to_array(grad)
+    if upstream.shape != root.shape:
+        raise RuntimeError(
+            f"{op_name}: grad has shape {upstream.shape} but {root._label()} has shape "
+            f"{root.shape}; they must be equal"
+        )
+    return upstream.astype(root.dtype, copy=False)
+
+
+def _check_differentiable(root: Tensor, op_name: str) -> None:
+    if not root.requires_grad:
+        raise RuntimeError(
+            f"{op_name}: {root._label()} does not require grad, so there is nothing to "
+            "differentiate. Create the inputs with Tensor(..., requires_grad=True), and compute "
+            "outside no_grad()."
+        )
+
+
+def _run(
+    root: Tensor,
+    upstream: Any,
+    retain_graph: bool,
+    create_graph: bool,
+    targets: dict[int, Tensor] | None,
+) -> dict[int, Any]:
+    """The backward pass. ``targets`` None: accumulate into ``.grad``; else return their grads."""
+    order = topological_order(root)
+    for node in reversed(order):
+        if node._saved is FREED:
+            raise _freed_error(node)
+
+    # id(tensor) -> [gradient, owned]; owned means the engine made the array and may add in place.
+    pending: dict[int, list] = {id(root): [upstream, False]}
+    accumulate = targets is None
+    collected: dict[int, Any] = {}
+    previous_mode = GradMode.enabled
+    GradMode.enabled = create_graph
+    try:
+        if root._op is None:  # differentiating a leaf with respect to itself
+            if accumulate:
+                _accumulate_grad(root, upstream, fresh=False)
+            return {id(root): upstream}
+        for node in reversed(order):
+            entry = pending.pop(id(node), None)
+            if entry is None:
+                continue
+            upstream_grad = entry[0]
+            if accumulate:
+                if node._retains_grad:
+                    _accumulate_grad(node, upstream_grad, fresh=False)
+            elif id(node) in targets:
+                collected[id(node)] = upstream_grad
+            parents = node._parents
+            needs = tuple(p.requires_grad for p in parents)
+            if create_graph:
+                inputs, out = parents, node
+            else:
+                inputs, out = tuple(p.data for p in parents), node.data
+            parent_grads = node._op.backward(upstream_grad, node._saved, inputs, out, needs)
+            if _anomaly_hook is not None:
+                _anomaly_hook(node, upstream_grad, parent_grads)
+            if not retain_graph:
+                node._saved = FREED
+            for parent, grad, need in zip(parents, parent_grads, needs):
+                if not need or grad is None:
+                    continue
+                shape = parent.data.shape
+                if grad.shape != shape:
+                    grad = unbroadcast(grad, shape)
+                if grad.dtype != parent.data.dtype:
+                    grad = grad.astype(parent.data.dtype)
+                if parent._op is None and accumulate:
+                    fresh = (
+                        type(grad) is np.ndarray and grad.base is None and grad is not upstream_grad
+                    )
+                    _accumulate_grad(parent, grad, fresh)
+                    continue
+                if parent._op is None and id(parent) not in targets:
+                    continue
+                key = id(parent)
+                existing = pending.get(key)
+                if existing is None:
+                    pending[key] = [grad, False]
+                elif existing[1] and type(existing[0]) is np.ndarray:
+                    existing[0] += grad
+                else:
+                    pending[key] = [existing[0] + grad, True]
+    finally:
+        GradMode.enabled = previous_mode
+    if not accumulate:
+        for key in targets:
+            if key in pending and key not in collected:
+                collected[key] = pending[key][0]
+    return collected
+
+
+def _accumulate_grad(t: Tensor, grad: Any, fresh: bool) -> None:
+    """t.grad += grad, into a buffer the engine owns (t.grad is never an alias of another)."""
+    current = t.grad
+    if current is None:
+        if isinstance(grad, Tensor):
+            t.grad = grad
+        else:
+            t.grad = grad if fresh else np.array(grad, dtype=t.data.dtype)
+    elif isinstance(grad, Tensor):
+        t.grad = current + grad
+    elif isinstance(current, Tensor):
+        t.grad = current.data + grad
+    else:
+        current += grad
+
+
+def backward(
+    root: Tensor, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
+) -> None:
+    """Accumulate d root / d leaf into ``leaf.grad`` for every leaf that requires grad."""
+    _check_differentiable(root, "backward")
+    upstream = _seed(root, grad, "backward")
+    if create_graph:
+        upstream = Tensor(upstream)
+    _run(root, upstream, retain_graph or create_graph, create_graph, targets=None)
+
+
+def gradients(
+    output: Tensor,
+    inputs: Sequence[Tensor],
+    grad: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> list[Any]:
+    """d output / d input for each input, returned (not accumulated into ``.grad``).
+
+    With ``create_graph=True`` the results are Tensors recorded as a graph, so they
+    can be differentiated again (second derivatives, Hessian-vector products).
+    An input that ``output`` does not depend on gets a zero gradient.
+    """
+    _check_differentiable(output, "gradients")
+    upstream = _seed(output, grad, "gradients")
+    if create_graph:
+        upstream = Tensor(upstream)
+    targets = {id(t): t for t in inputs}
+    keep = create_graph if retain_graph is None else retain_graph
+    found = _run(output, upstream, keep, create_graph, targets)
+    results = []
+    for t in inputs:
+        g = found.get(id(t))
+        if g is None:
+            g = np.zeros(t.shape, dtype=t.dtype)
+            g = Tensor(g) if create_graph else g
+        elif not create_graph and not isinstance(g, np.ndarray):
+            g = np.asarray(g)
+        results.append(g)
+    return results
+
+
+def zero_grad(root: Tensor) -> None:
+    """Zero ``.grad`` of root and of every tensor in its graph (in place, iteratively)."""
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        t = stack.pop()
+        if isinstance(t.grad, np.ndarray):
+            t.grad.fill(0)
+        elif t.grad is not None:
+            t.grad = None
+        for parent in t._parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+
+
+# --------------------------------------------------------------------------- functional forms
+
+def _argnums_tuple(argnums: int | Sequence[int]) -> tuple[int, ...]:
+    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+
+def value_and_grad(fun: Callable[..., Tensor], argnums: int | Sequence[int] = 0) -> Callable:
+    """``value_and_grad(f)(x, ...)`` returns (f(x, ...), df/dx); f must return one element.
+
+    Arguments may be arrays, numbers or Tensors. Gradients come back as ndarrays of
+    the arguments' shapes (a tuple when argnums is a tuple). Called on Tensors that
+    require grad, as when nested (``grad(grad(f))``), they come back as Tensors that
+    can be differentiated again.
+    """
+    nums = _argnums_tuple(argnums)
+
+    def wrapper(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        args_list = list(args)
+        for i in nums:
+            if i >= len(args_list):
+                raise TypeError(
+                    f"grad: argnums {argnums} refers to argument {i}, but only "
+                    f"{len(args_list)} were given"
+                )
+        nested = GradMode.enabled and any(
+            isinstance(args_list[i], Tensor) and args_list[i].requires_grad for i in nums
+        )
+        wrt = []
+        for i in nums:
+            arg = args_list[i]
+            if nested and isinstance(arg, Tensor) and arg.requires_grad:
+                t = arg
+            else:
+                t = Tensor(np.array(to_array(arg)), requires_grad=True)
+            args_list[i] = t
+            wrt.append(t)
+        previous_mode = GradMode.enabled
+        GradMode.enabled = True
+        try:
+            out = fun(*args_list, **kwargs)
+        finally:
+            GradMode.enabled = previous_mode
+        if not isinstance(out, Tensor) or out.size != 1:
+            shape = out.shape if hasattr(out, "shape") else type(out).__name__
+            raise TypeError(
+                f"grad: the function must return a Tensor with one element (a cost); got {shape}"
+            )
+        if out.requires_grad:
+            grads = gradients(out, wrt, create_graph=nested)
+        else:  # the result does not depend on the arguments
+            grads = [np.zeros(t.shape, dtype=t.dtype) for t in wrt]
+        result = grads[0] if isinstance(argnums, int) else tuple(grads)
+        value = out if nested else out.data.reshape(()).item()
+        return value, result
+
+    return wrapper
+
+
+def grad(fun: Callable[..., Tensor], argnums: int | Sequence[int] = 0) -> Callable:
+    """``grad(f)(x, ...)`` returns df/dx as an ndarray (see :func:`value_and_grad`)."""
+    vg = value_and_grad(fun, argnums)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return vg(*args, **kwargs)[1]
+
+    return wrapper

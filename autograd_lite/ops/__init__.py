@@ -1,0 +1,46 @@
+"""The primitives, grouped by family. Each module holds, per op, its forward and its VJP."""
+
+from autograd_lite.ops.activations import (
+    leaky_relu,
+    log_softmax,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
+from autograd_lite.ops.base import Primitive, ShapeError, apply
+from autograd_lite.ops.elementwise import (
+    abs,
+    add,
+    clip,
+    div,
+    exp,
+    log,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    power,
+    sqrt,
+    sub,
+    where,
+)
+from autograd_lite.ops.linalg import dot, matmul
+from autograd_lite.ops.reductions import max, mean, sum
+from autograd_lite.ops.shape import (
+    broadcast_to,
+    concatenate,
+    getitem,
+    reshape,
+    stack,
+    transpose,
+)
+
+__all__ = [
+    "Primitive", "ShapeError", "apply",
+    "abs", "add", "clip", "div", "exp", "log", "maximum", "minimum", "mul", "neg", "power",
+    "sqrt", "sub", "where",
+    "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh",
+    "dot", "matmul", "max", "mean", "sum",
+    "broadcast_to", "concatenate", "getitem", "reshape", "stack", "transpose",
+]

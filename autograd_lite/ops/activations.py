@@ -1,0 +1,147 @@
+"""Activation functions g(z) and softmax, each with its derivative g'(z).
+
+The course's activations: sigmoid, tanh, ReLU and leaky ReLU. Each is one fused
+primitive: faster than composing it from exp and division, and numerically stable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_lite.ops import base
+from autograd_lite.ops.base import Primitive, apply, as_tensor
+from autograd_lite.tensor import Tensor
+
+
+def stable_sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^-z), without overflow for large |z|: e^-|z| is never above 1."""
+    e = np.exp(-np.abs(z))
+    r = 1.0 / (1.0 + e)
+    return np.where(z >= 0, r, e * r)
+
+
+class Sigmoid(Primitive):
+    """a = σ(z) = 1 / (1 + e^-z);  da/dz = a (1 - a)."""
+
+    name = "sigmoid"
+
+    @staticmethod
+    def forward(z):
+        return stable_sigmoid(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (g * (out * (1 - out)),)
+
+
+class Tanh(Primitive):
+    """a = tanh(z);  da/dz = 1 - a²."""
+
+    name = "tanh"
+
+    @staticmethod
+    def forward(z):
+        return np.tanh(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (g * (1 - out * out),)
+
+
+class Relu(Primitive):
+    """a = max(0, z);  da/dz = 1 if z > 0 else 0 (0 is taken at z = 0)."""
+
+    name = "relu"
+
+    @staticmethod
+    def forward(z):
+        return np.maximum(z, 0), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (g * (base.data(out) > 0),)
+
+
+class LeakyRelu(Primitive):
+    """a = max(slope·z, z);  da/dz = 1 if z > 0 else slope."""
+
+    name = "leaky_relu"
+
+    @staticmethod
+    def forward(z, slope):
+        return np.where(z > 0, z, slope * z), slope
+
+    @staticmethod
+    def backward(g, slope, inputs, out, needs):
+        z = base.data(inputs[0])
+        return (g * np.where(z > 0, 1.0, slope).astype(z.dtype, copy=False),)
+
+
+class Softmax(Primitive):
+    """a_i = e^z_i / Σ_j e^z_j along an axis;  dJ/dz = a ⊙ (dJ/da - Σ_j a_j dJ/da_j)."""
+
+    name = "softmax"
+
+    @staticmethod
+    def forward(z, axis):
+        e = np.exp(z - z.max(axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True), axis
+
+    @staticmethod
+    def backward(g, axis, inputs, out, needs):
+        return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
+
+
+class LogSoftmax(Primitive):
+    """a_i = z_i - log Σ_j e^z_j along an axis;  dJ/dz = dJ/da - softmax(z) Σ_j dJ/da_j."""
+
+    name = "log_softmax"
+
+    @staticmethod
+    def forward(z, axis):
+        shifted = z - z.max(axis=axis, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), axis
+
+    @staticmethod
+    def backward(g, axis, inputs, out, needs):
+        return (g - base.exp(out) * g.sum(axis=axis, keepdims=True),)
+
+
+def sigmoid(z: Any) -> Tensor:
+    """σ(z) = 1 / (1 + e^-z), stable for any z."""
+    return apply(Sigmoid, (as_tensor(z),))
+
+
+def tanh(z: Any) -> Tensor:
+    """tanh(z)."""
+    return apply(Tanh, (as_tensor(z),))
+
+
+def relu(z: Any) -> Tensor:
+    """max(0, z)."""
+    return apply(Relu, (as_tensor(z),))
+
+
+def leaky_relu(z: Any, slope: float = 0.01) -> Tensor:
+    """max(slope·z, z), the course's leaky ReLU (slope 0.01)."""
+    return apply(LeakyRelu, (as_tensor(z),), slope)
+
+
+def _check_axis(op: str, t: Tensor, axis: int) -> int:
+    if not isinstance(axis, (int, np.integer)) or not -max(t.ndim, 1) <= axis < max(t.ndim, 1):
+        raise base.ShapeError(f"{op}: axis {axis} is out of range for shape {t.shape}")
+    return int(axis)
+
+
+def softmax(z: Any, axis: int = 0) -> Tensor:
+    """Softmax along ``axis`` (0: over the rows of each column, one column per example)."""
+    t = as_tensor(z)
+    return apply(Softmax, (t,), _check_axis("softmax", t, axis))
+
+
+def log_softmax(z: Any, axis: int = 0) -> Tensor:
+    """log(softmax(z)) along ``axis``, computed stably."""
+    t = as_tensor(z)
+    return apply(LogSoftmax, (t,), _check_axis("log_softmax", t, axis))

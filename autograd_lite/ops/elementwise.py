@@ -1,0 +1,339 @@
+"""Elementwise arithmetic, with NumPy broadcasting.
+
+Each primitive's docstring gives its local derivatives. Gradients that come out
+in the broadcast shape are summed back to each operand's shape by the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_lite.ops import base
+from autograd_lite.ops.base import Primitive, apply, as_tensor, binary_operands
+from autograd_lite.tensor import Tensor
+
+
+class Add(Primitive):
+    """z = a + b;  dz/da = 1, dz/db = 1."""
+
+    name = "add"
+
+    @staticmethod
+    def forward(a, b):
+        return a + b, None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return g, g
+
+
+class Sub(Primitive):
+    """z = a - b;  dz/da = 1, dz/db = -1."""
+
+    name = "sub"
+
+    @staticmethod
+    def forward(a, b):
+        return a - b, None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return g, (-g if needs[1] else None)
+
+
+class Mul(Primitive):
+    """z = a * b;  dz/da = b, dz/db = a."""
+
+    name = "mul"
+
+    @staticmethod
+    def forward(a, b):
+        return a * b, None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        a, b = inputs
+        return (g * b if needs[0] else None), (g * a if needs[1] else None)
+
+
+class Div(Primitive):
+    """z = a / b;  dz/da = 1/b, dz/db = -a/b² = -z/b."""
+
+    name = "div"
+
+    @staticmethod
+    def forward(a, b):
+        return a / b, None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        _, b = inputs
+        da = g / b if needs[0] else None
+        db = -(g * out) / b if needs[1] else None
+        return da, db
+
+
+class Neg(Primitive):
+    """z = -a;  dz/da = -1."""
+
+    name = "neg"
+
+    @staticmethod
+    def forward(a):
+        return -a, None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (-g,)
+
+
+class PowConst(Primitive):
+    """z = a ** p for a constant exponent p;  dz/da = p a^(p-1)."""
+
+    name = "pow"
+
+    @staticmethod
+    def forward(a, p):
+        return a**p, p
+
+    @staticmethod
+    def backward(g, p, inputs, out, needs):
+        (a,) = inputs
+        if p == 2:
+            return (g * (2 * a),)
+        return (g * (p * a ** (p - 1)),)
+
+
+class Pow(Primitive):
+    """z = a ** b with a tensor exponent;  dz/da = b a^(b-1),  dz/db = z log a (a > 0)."""
+
+    name = "pow"
+
+    @staticmethod
+    def forward(a, b):
+        return a**b, None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        a, b = inputs
+        da = g * (b * a ** (b - 1)) if needs[0] else None
+        db = None
+        if needs[1]:
+            # log a is only defined for a > 0; where a <= 0 the derivative is taken as 0.
+            positive = base.data(a) > 0
+            pick = where if isinstance(a, Tensor) else np.where
+            safe_a = pick(positive, a, 1.0)
+            db = g * out * base.log(safe_a)
+        return da, db
+
+
+class Exp(Primitive):
+    """a = e^z;  da/dz = e^z = a."""
+
+    name = "exp"
+
+    @staticmethod
+    def forward(z):
+        return np.exp(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (g * out,)
+
+
+class Log(Primitive):
+    """a = log z (natural);  da/dz = 1/z."""
+
+    name = "log"
+
+    @staticmethod
+    def forward(z):
+        return np.log(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (g / inputs[0],)
+
+
+class Sqrt(Primitive):
+    """a = √z;  da/dz = 1 / (2√z) = 1 / (2a)."""
+
+    name = "sqrt"
+
+    @staticmethod
+    def forward(z):
+        return np.sqrt(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (g / (2 * out),)
+
+
+class Abs(Primitive):
+    """a = |z|;  da/dz = sign(z) (0 at z = 0)."""
+
+    name = "abs"
+
+    @staticmethod
+    def forward(z):
+        return np.abs(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (g * np.sign(base.data(inputs[0])),)
+
+
+class Maximum(Primitive):
+    """z = max(a, b) elementwise;  dz/da = 1 where a > b, dz/db = 1 where b > a; ties split ½, ½."""
+
+    name = "maximum"
+
+    @staticmethod
+    def forward(a, b):
+        return np.maximum(a, b), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        a, b = base.data(inputs[0]), base.data(inputs[1])
+        share_a = (a > b) + 0.5 * (a == b)
+        da = g * share_a.astype(a.dtype, copy=False) if needs[0] else None
+        db = g * (1 - share_a).astype(b.dtype, copy=False) if needs[1] else None
+        return da, db
+
+
+class Minimum(Primitive):
+    """z = min(a, b) elementwise;  dz/da = 1 where a < b, dz/db = 1 where b < a; ties split ½, ½."""
+
+    name = "minimum"
+
+    @staticmethod
+    def forward(a, b):
+        return np.minimum(a, b), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        a, b = base.data(inputs[0]), base.data(inputs[1])
+        share_a = (a < b) + 0.5 * (a == b)
+        da = g * share_a.astype(a.dtype, copy=False) if needs[0] else None
+        db = g * (1 - share_a).astype(b.dtype, copy=False) if needs[1] else None
+        return da, db
+
+
+class Where(Primitive):
+    """z = a where cond else b;  dz/da = cond, dz/db = not cond (cond is a constant)."""
+
+    name = "where"
+
+    @staticmethod
+    def forward(a, b, cond):
+        return np.where(cond, a, b), cond
+
+    @staticmethod
+    def backward(g, cond, inputs, out, needs):
+        da = g * cond if needs[0] else None
+        db = g * ~cond if needs[1] else None
+        return da, db
+
+
+class Clip(Primitive):
+    """a = clip(z, low, high);  da/dz = 1 where low <= z <= high, else 0."""
+
+    name = "clip"
+
+    @staticmethod
+    def forward(z, low, high):
+        return np.clip(z, low, high), (low, high)
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        low, high = saved
+        z = base.data(inputs[0])
+        inside = np.ones(z.shape, dtype=bool)
+        if low is not None:
+            inside &= z >= low
+        if high is not None:
+            inside &= z <= high
+        return (g * inside,)
+
+
+# --------------------------------------------------------------------------- functions
+
+def add(a: Any, b: Any) -> Tensor:
+    """a + b with broadcasting."""
+    return apply(Add, binary_operands(a, b))
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """a - b with broadcasting."""
+    return apply(Sub, binary_operands(a, b))
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """a * b elementwise, with broadcasting."""
+    return apply(Mul, binary_operands(a, b))
+
+
+def div(a: Any, b: Any) -> Tensor:
+    """a / b elementwise, with broadcasting."""
+    return apply(Div, binary_operands(a, b))
+
+
+def neg(a: Any) -> Tensor:
+    return apply(Neg, (as_tensor(a),))
+
+
+def power(a: Any, b: Any) -> Tensor:
+    """a ** b; a Python number as exponent is a constant (the usual x**2)."""
+    if isinstance(b, (int, float)) and not isinstance(b, bool) and isinstance(a, Tensor):
+        return apply(PowConst, (a,), b)
+    return apply(Pow, binary_operands(a, b))
+
+
+def exp(x: Any) -> Tensor:
+    """e^x elementwise."""
+    return apply(Exp, (as_tensor(x),))
+
+
+def log(x: Any) -> Tensor:
+    """Natural logarithm elementwise."""
+    return apply(Log, (as_tensor(x),))
+
+
+def sqrt(x: Any) -> Tensor:
+    return apply(Sqrt, (as_tensor(x),))
+
+
+def abs(x: Any) -> Tensor:  # noqa: A001 - the public name of SPEC.md
+    return apply(Abs, (as_tensor(x),))
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise max(a, b) with broadcasting."""
+    return apply(Maximum, binary_operands(a, b))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise min(a, b) with broadcasting."""
+    return apply(Minimum, binary_operands(a, b))
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    """a where cond is true, else b; cond is a boolean array (not differentiated)."""
+    cond = np.asarray(base.data(cond), dtype=bool)
+    ta, tb = binary_operands(a, b)
+    try:
+        np.broadcast_shapes(cond.shape, ta.shape, tb.shape)
+    except ValueError:
+        raise base.ShapeError(
+            f"where: cond {cond.shape}, a {ta.shape} and b {tb.shape} cannot be broadcast together"
+        ) from None
+    return apply(Where, (ta, tb), cond)
+
+
+def clip(x: Any, low: float | None, high: float | None) -> Tensor:
+    """Limit x to [low, high]; the gradient is zero where x was clipped."""
+    if low is None and high is None:
+        raise ValueError("clip: give at least one of low and high")
+    return apply(Clip, (as_tensor(x),), low, high)

@@ -1,0 +1,92 @@
+"""Reductions over axes: sum, mean, max.
+
+The course's cost J = (1/m) Σ L(a, y) is a mean over the examples (axis 1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_lite.ops import base
+from autograd_lite.ops.base import Primitive, apply, as_tensor
+from autograd_lite.tensor import Tensor
+
+
+class Sum(Primitive):
+    """s = Σ x over the axes;  ds/dx = 1: the upstream gradient is copied back to every element."""
+
+    name = "sum"
+
+    @staticmethod
+    def forward(x, axis, keepdims):
+        return x.sum(axis=axis, keepdims=keepdims), (x.shape, axis, keepdims)
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        shape, axis, keepdims = saved
+        return (base.broadcast_to(base.expand_reduced(g, shape, axis, keepdims), shape),)
+
+
+class Mean(Primitive):
+    """s = (1/n) Σ x over the axes (n elements each);  ds/dx = 1/n."""
+
+    name = "mean"
+
+    @staticmethod
+    def forward(x, axis, keepdims):
+        count = x.size if axis is None else int(np.prod([x.shape[a] for a in axis]))
+        return x.mean(axis=axis, keepdims=keepdims), (x.shape, axis, keepdims, count)
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        shape, axis, keepdims, count = saved
+        g = base.expand_reduced(g, shape, axis, keepdims) * (1.0 / count)
+        return (base.broadcast_to(g, shape),)
+
+
+class Max(Primitive):
+    """s = max x over the axes;  ds/dx = 1 at the maximum (shared equally between ties), else 0."""
+
+    name = "max"
+
+    @staticmethod
+    def forward(x, axis, keepdims):
+        return x.max(axis=axis, keepdims=keepdims), (axis, keepdims)
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        axis, keepdims = saved
+        x = base.data(inputs[0])
+        peak = base.expand_reduced(base.data(out), x.shape, axis, keepdims)
+        mask = (x == peak).astype(x.dtype)
+        mask /= mask.sum(axis=axis, keepdims=True)
+        return (base.expand_reduced(g, x.shape, axis, keepdims) * mask,)
+
+
+def _reduce(fn: type[Primitive], x: Any, axis: Any, keepdims: bool) -> Tensor:
+    t = as_tensor(x)
+    try:
+        axes = base.normalize_axis(axis, t.ndim)
+    except base.ShapeError as err:
+        raise base.ShapeError(f"{fn.name}: {err} (shape {t.shape})") from None
+    if fn is Max and t.size == 0:
+        raise base.ShapeError(f"max: the tensor of shape {t.shape} is empty")
+    return apply(fn, (t,), axes, bool(keepdims))
+
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Σ x over ``axis`` (None: every element)."""
+    return _reduce(Sum, x, axis, keepdims)
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Mean of x over ``axis`` (None: every element)."""
+    return _reduce(Mean, x, axis, keepdims)
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Largest value of x over ``axis`` (None: every element)."""
+    return _reduce(Max, x, axis, keepdims)
+

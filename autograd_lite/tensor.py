@@ -1,0 +1,318 @@
+"""The Tensor: an ndarray, its gradient, and the primitive that made it.
+
+A Tensor is a node of the computation graph. A leaf is made by the user
+(``Tensor(data, requires_grad=True)``); every other tensor is the output of a
+primitive op and remembers that op (``.op``), its inputs (``.parents``) and what
+the op saved for its local derivative. ``backward()`` hands the graph to the
+engine (:mod:`autograd_lite.engine`), which applies the chain rule in reverse
+topological order.
+
+Tensor itself stays small: every operator and method delegates to a primitive
+in :mod:`autograd_lite.ops`, where the forward and its derivative live side by side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# The sentinel stored in place of an op's saved values once backward has freed them.
+FREED = object()
+
+
+def to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert user data to a floating ndarray without copying when it already is one.
+
+    Python numbers, lists, bool and integer arrays become float64; float32 stays float32.
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Tensor: dtype must be floating (float64, float32); got {dtype}")
+        return np.asarray(data, dtype=dtype)
+    array = np.asarray(data)
+    kind = array.dtype.kind
+    if kind == "f":
+        return array
+    if kind in "biu":
+        return array.astype(np.float64)
+    raise TypeError(
+        f"Tensor: cannot make a tensor from data of dtype {array.dtype} "
+        "(expected numbers, lists of numbers or a numeric ndarray)"
+    )
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    Parameters
+    ----------
+    data: ndarray, number or nested list. Integer and bool data become float64.
+    requires_grad: whether gradients dJ/dthis are accumulated into ``.grad``.
+    name: optional label (used in error messages and graph pictures).
+    dtype: optional floating dtype to convert to.
+    """
+
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "name",
+        "_op",
+        "_parents",
+        "_saved",
+        "_retains_grad",
+        "__weakref__",
+    )
+
+    # NumPy must not turn `ndarray * Tensor` into an ndarray of objects: returning
+    # NotImplemented from its operators makes Python call Tensor.__rmul__ instead.
+    __array_ufunc__ = None
+
+    def __init__(
+        self,
+        data: Any,
+        requires_grad: bool = False,
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        self.data = to_array(data, dtype)
+        self.grad: np.ndarray | Tensor | None = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._op = None
+        self._parents: tuple[Tensor, ...] = ()
+        self._saved = None
+        self._retains_grad = False
+
+    # ----------------------------------------------------------------- graph
+    @property
+    def op(self) -> str | None:
+        """Name of the primitive that produced this tensor; None for a leaf."""
+        return None if self._op is None else self._op.name
+
+    @property
+    def parents(self) -> tuple[Tensor, ...]:
+        """The input tensors of the primitive that produced this tensor."""
+        return self._parents
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    @property
+    def graph_freed(self) -> bool:
+        """True once backward released the values this tensor's op saved."""
+        return self._saved is FREED
+
+    # ------------------------------------------------------------ array-like
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def T(self) -> Tensor:
+        return _ops.transpose(self)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return self.data.copy() if copy else self.data
+        return self.data.astype(dtype)
+
+    def item(self) -> float:
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only a tensor with one element converts to a Python number; "
+                f"{self._label()} has shape {self.shape}"
+            )
+        return self.data.item()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def numpy(self) -> np.ndarray:
+        """The underlying ndarray (shared, not copied)."""
+        return self.data
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, cut from the graph."""
+        return Tensor(self.data, requires_grad=False, name=self.name)
+
+    def _label(self) -> str:
+        if self.name:
+            return f"tensor '{self.name}'"
+        if self._op is not None:
+            return f"the output of {self._op.name}"
+        return "the tensor"
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extras = ""
+        if self.data.dtype != np.float64:
+            extras += f", dtype={self.data.dtype}"
+        if self.requires_grad:
+            extras += ", requires_grad=True"
+        if self._op is not None:
+            extras += f", op={self._op.name}"
+        if self.name is not None:
+            extras += f", name={self.name!r}"
+        return f"Tensor({body}{extras})"
+
+    # ---------------------------------------------------------- differentiation
+    def backward(
+        self,
+        grad: Any = None,
+        retain_graph: bool = False,
+        create_graph: bool = False,
+    ) -> None:
+        """Accumulate dthis/dleaf into ``leaf.grad`` for every leaf that requires grad.
+
+        ``grad`` is the upstream gradient dJ/dthis; it may be omitted only when this
+        tensor holds one element (a cost J), where it is dJ/dJ = 1.
+        """
+        _engine.backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+
+    def retain_grad(self) -> Tensor:
+        """Keep ``.grad`` on this intermediate tensor during backward (leaves always do)."""
+        if self._op is not None:
+            self._retains_grad = True
+        return self
+
+    def zero_grad(self) -> None:
+        """Reset the gradients of this tensor and of every tensor in its graph."""
+        _engine.zero_grad(self)
+
+    # -------------------------------------------------------------- operators
+    def __add__(self, other: Any) -> Tensor:
+        return _ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _ops.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _ops.div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return _ops.power(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _ops.power(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.getitem(self, index)
+
+    # Comparisons look at values only and give plain boolean arrays.
+    def __lt__(self, other: Any) -> np.ndarray:
+        return self.data < _data_of(other)
+
+    def __le__(self, other: Any) -> np.ndarray:
+        return self.data <= _data_of(other)
+
+    def __gt__(self, other: Any) -> np.ndarray:
+        return self.data > _data_of(other)
+
+    def __ge__(self, other: Any) -> np.ndarray:
+        return self.data >= _data_of(other)
+
+    def __eq__(self, other: Any) -> np.ndarray:  # type: ignore[override]
+        return self.data == _data_of(other)
+
+    def __ne__(self, other: Any) -> np.ndarray:  # type: ignore[override]
+        return self.data != _data_of(other)
+
+    __hash__ = object.__hash__
+
+    # ---------------------------------------------------------------- methods
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _ops.reshape(self, shape)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return _ops.transpose(self, axes or None)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.mean(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.max(self, axis=axis, keepdims=keepdims)
+
+    def exp(self) -> Tensor:
+        return _ops.exp(self)
+
+    def log(self) -> Tensor:
+        return _ops.log(self)
+
+    def sqrt(self) -> Tensor:
+        return _ops.sqrt(self)
+
+    def abs(self) -> Tensor:
+        return _ops.abs(self)
+
+    def tanh(self) -> Tensor:
+        return _ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return _ops.relu(self)
+
+
+def _data_of(value: Any) -> Any:
+    return value.data if isinstance(value, Tensor) else value
+
+
+# Imported last: both modules use Tensor, and Tensor's methods use them.
+from autograd_lite import engine as _engine  # noqa: E402
+from autograd_lite import ops as _ops  # noqa: E402
