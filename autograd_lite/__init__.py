@@ -10,6 +10,7 @@
     (33.0, 3.0, 6.0, 9.0)
 """
 
+from autograd_lite.debug import AnomalyError, detect_anomaly, strict_shapes
 from autograd_lite.engine import grad, value_and_grad
 from autograd_lite.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd_lite.ops import (
@@ -43,7 +44,7 @@ from autograd_lite.tensor import Tensor
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "ShapeError",
+    "Tensor", "ShapeError", "AnomalyError", "detect_anomaly", "strict_shapes",
     "grad", "value_and_grad", "no_grad", "enable_grad", "is_grad_enabled",
     "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu",
     "maximum", "minimum", "where", "clip", "matmul", "dot", "sum", "mean", "max",

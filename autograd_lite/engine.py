@@ -20,8 +20,9 @@ import numpy as np
 from autograd_lite.grad_mode import GradMode
 from autograd_lite.tensor import FREED, Tensor, to_array
 
-# Set by autograd_lite.anomaly while anomaly detection is on; None costs one test a node.
-_anomaly_hook: Any = None
+# Set by autograd_lite.debug while anomaly detection is on: called with (node, upstream
+# gradient, input gradients) after every node's backward. None costs one test a node.
+_backward_hook: Any = None
 
 
 def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -44,23 +45,30 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
 def topological_order(root: Tensor) -> list[Tensor]:
     """The non-leaf tensors that ``root`` depends on, every tensor after its parents.
 
-    An iterative depth-first search: each node is pushed once to be expanded and
-    once more to be emitted after all of its parents.
+    An iterative depth-first search: a node is expanded the first time it is popped
+    (not when pushed), and emitted when popped again, after everything pushed above
+    it — all of its parents — has been emitted.
+
+    Marking a node visited when it is *pushed* is wrong: in r = y + exp(y) the
+    search reaches y again through exp(y) while y still waits on the stack, so y
+    would be emitted before exp(y) and miss the gradient that flows through it.
     """
     order: list[Tensor] = []
     if root._op is None:
         return order
-    visited = {id(root)}
+    expanded: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
     while stack:
         node, parents_done = stack.pop()
         if parents_done:
             order.append(node)
             continue
+        if id(node) in expanded:
+            continue
+        expanded.add(id(node))
         stack.append((node, True))
         for parent in node._parents:
-            if parent._op is not None and id(parent) not in visited:
-                visited.add(id(parent))
+            if parent._op is not None and id(parent) not in expanded:
                 stack.append((parent, False))
     return order
 
@@ -142,8 +150,8 @@ def _run(
             else:
                 inputs, out = tuple(p.data for p in parents), node.data
             parent_grads = node._op.backward(upstream_grad, node._saved, inputs, out, needs)
-            if _anomaly_hook is not None:
-                _anomaly_hook(node, upstream_grad, parent_grads)
+            if _backward_hook is not None:
+                _backward_hook(node, upstream_grad, parent_grads)
             if not retain_graph:
                 node._saved = FREED
             for parent, grad, need in zip(parents, parent_grads, needs):

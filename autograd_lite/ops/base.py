@@ -95,17 +95,18 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
         raise ShapeError(f"{fn.name}: operands of shapes {shapes} do not fit: {err}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
+    if _forward_hook is not None:
+        _forward_hook(fn, inputs, out)
     if GradMode.enabled:
         for t in inputs:
             if t.requires_grad:
-                if _anomaly_hook is not None:
-                    _anomaly_hook(fn, inputs, out)
                 return _new_tensor(out, fn, inputs, saved)
     return _new_tensor(out, None, (), None)
 
 
-# Set by autograd_lite.anomaly while anomaly detection is on; None costs one test.
-_anomaly_hook: Any = None
+# Set by autograd_lite.debug while anomaly detection or strict shapes are on: called with
+# (primitive, input tensors, output array) after every forward. None costs one test an op.
+_forward_hook: Any = None
 
 
 def binary_operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
