@@ -313,6 +313,8 @@ def value_and_grad(fun: Callable[..., Tensor], argnums: int | Sequence[int] = 0)
             grads = gradients(out, wrt, create_graph=nested)
         else:  # the result does not depend on the arguments
             grads = [np.zeros(t.shape, dtype=t.dtype) for t in wrt]
+            if nested:  # an outer grad differentiates these again: they must be Tensors
+                grads = [Tensor(g) for g in grads]
         result = grads[0] if isinstance(argnums, int) else tuple(grads)
         value = out if nested else out.data.reshape(()).item()
         return value, result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -59,6 +60,13 @@ class no_grad(_SetGradMode):  # noqa: N801 - lower case like PyTorch's, used as 
         if self._wrapped is not None:  # used as a bare decorator: @no_grad
             return self._wrapped(*args, **kwargs)
         return super().__call__(args[0])
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        # A bare @no_grad on a method is this object, not a function, so it must bind
+        # ``self`` itself as functions do; otherwise m.f(x) would lose m.
+        if instance is None or self._wrapped is None:
+            return self
+        return types.MethodType(self, instance)
 
 
 class enable_grad(_SetGradMode):  # noqa: N801

@@ -148,6 +148,10 @@ class Tensor:
     def __float__(self) -> float:
         return float(self.item())
 
+    def __bool__(self) -> bool:
+        # Without this, bool() would fall back on __len__, which fails for one number.
+        return bool(self.data)
+
     def numpy(self) -> np.ndarray:
         """The underlying ndarray (shared, not copied)."""
         return self.data
@@ -286,6 +290,10 @@ class Tensor:
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.max(self, axis=axis, keepdims=keepdims)
+
+    def astype(self, dtype: Any) -> Tensor:
+        """This tensor in another floating dtype (itself if it already has it); differentiable."""
+        return _ops.astype(self, dtype)
 
     def exp(self) -> Tensor:
         return _ops.exp(self)

@@ -12,6 +12,7 @@ from autograd_lite.ops.base import Primitive, ShapeError, apply
 from autograd_lite.ops.elementwise import (
     abs,
     add,
+    astype,
     clip,
     div,
     exp,
@@ -38,8 +39,8 @@ from autograd_lite.ops.shape import (
 
 __all__ = [
     "Primitive", "ShapeError", "apply",
-    "abs", "add", "clip", "div", "exp", "log", "maximum", "minimum", "mul", "neg", "power",
-    "sqrt", "sub", "where",
+    "abs", "add", "astype", "clip", "div", "exp", "log", "maximum", "minimum", "mul", "neg",
+    "power", "sqrt", "sub", "where",
     "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh",
     "dot", "matmul", "max", "mean", "sum",
     "broadcast_to", "concatenate", "getitem", "reshape", "stack", "transpose",

@@ -126,7 +126,8 @@ def relu(z: Any) -> Tensor:
 
 def leaky_relu(z: Any, slope: float = 0.01) -> Tensor:
     """max(slope·z, z), the course's leaky ReLU (slope 0.01)."""
-    return apply(LeakyRelu, (as_tensor(z),), slope)
+    # float(): a NumPy float64 slope would turn float32 data into float64 (NEP 50).
+    return apply(LeakyRelu, (as_tensor(z),), float(slope))
 
 
 def _check_axis(op: str, t: Tensor, axis: int) -> int:

@@ -10,6 +10,9 @@ A primitive is a class with two static methods side by side:
     the vector-Jacobian product: given dJ/dout (``upstream``), return dJ/dinput for
     each input, or None where ``needs[i]`` is False. A gradient may keep the
     broadcast shape of ``out``: the engine sums it back to the input's shape.
+    A gradient may be ``upstream`` itself or a view of it (the engine copies those),
+    or a new array, which the engine then owns and adds into in place; it must never
+    be an array the op keeps elsewhere (``saved``, an input, ``out``).
 
 ``backward`` is written once for two kinds of values. Normally ``upstream``,
 ``inputs`` and ``out`` are ndarrays. With ``backward(create_graph=True)`` they are

@@ -258,7 +258,30 @@ class Clip(Primitive):
         return (g * inside,)
 
 
+class Cast(Primitive):
+    """z = a stored in another floating dtype;  dz/da = 1 (dJ/da is dJ/dz in a's dtype)."""
+
+    name = "cast"
+
+    @staticmethod
+    def forward(a, dtype):
+        return a.astype(dtype), a.dtype
+
+    @staticmethod
+    def backward(g, in_dtype, inputs, out, needs):
+        return (g.astype(in_dtype),)
+
+
 # --------------------------------------------------------------------------- functions
+
+def _plain_number(value: Any) -> Any:
+    """A NumPy scalar parameter as a Python number.
+
+    NumPy scalars are "strong" under NumPy's promotion rules (NEP 50): float32 data
+    times np.float64(0.1) gives float64. Python numbers are "weak" and keep float32.
+    """
+    return value.item() if isinstance(value, np.generic) else value
+
 
 def add(a: Any, b: Any) -> Tensor:
     """a + b with broadcasting."""
@@ -286,8 +309,9 @@ def neg(a: Any) -> Tensor:
 
 def power(a: Any, b: Any) -> Tensor:
     """a ** b; a Python number as exponent is a constant (the usual x**2)."""
-    if isinstance(b, (int, float)) and not isinstance(b, bool) and isinstance(a, Tensor):
-        return apply(PowConst, (a,), b)
+    constant_exponent = isinstance(b, (int, float, np.integer, np.floating))
+    if constant_exponent and not isinstance(b, bool) and isinstance(a, Tensor):
+        return apply(PowConst, (a,), _plain_number(b))
     return apply(Pow, binary_operands(a, b))
 
 
@@ -336,4 +360,25 @@ def clip(x: Any, low: float | None, high: float | None) -> Tensor:
     """Limit x to [low, high]; the gradient is zero where x was clipped."""
     if low is None and high is None:
         raise ValueError("clip: give at least one of low and high")
-    return apply(Clip, (as_tensor(x),), low, high)
+    t = as_tensor(x)
+    return apply(Clip, (t,), _clip_bound(low, t), _clip_bound(high, t))
+
+
+def _clip_bound(bound: Any, like: Tensor) -> Any:
+    # Bounds are constants; an array bound takes x's dtype so float32 stays float32.
+    if isinstance(bound, np.generic):  # before float: np.float64 is a float subclass
+        return bound.item()
+    if bound is None or isinstance(bound, (int, float)):
+        return bound
+    return np.asarray(base.data(bound), dtype=like.dtype)
+
+
+def astype(x: Any, dtype: Any) -> Tensor:
+    """x converted to another floating dtype (float64, float32); differentiable."""
+    t = as_tensor(x)
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"astype: dtype must be floating (float64, float32); got {dtype}")
+    if t.dtype == dtype:
+        return t
+    return apply(Cast, (t,), dtype)
