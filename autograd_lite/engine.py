@@ -56,6 +56,23 @@ def topological_order(root: Tensor) -> list[Tensor]:
     order: list[Tensor] = []
     if root._op is None:
         return order
+    # Tensors hash by identity, so they serve as their own keys.
+    expanded: set[Tensor] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    pop, push, emit = stack.pop, stack.append, order.append
+    while stack:
+        node, parents_done = pop()
+        if parents_done:
+            emit(node)
+            continue
+        if node in expanded:
+            continue
+        expanded.add(node)
+        push((node, True))
+        for parent in node._parents:
+            if parent._op is not None and parent not in expanded:
+                push((parent, False))
+    return order
     expanded: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
     while stack:
@@ -122,8 +139,10 @@ def _run(
         if node._saved is FREED:
             raise _freed_error(node)
 
-    # id(tensor) -> [gradient, owned]; owned means the engine made the array and may add in place.
-    pending: dict[int, list] = {id(root): [upstream, False]}
+    # tensor -> dJ/dtensor summed so far; tensors in `owned` hold arrays the engine made
+    # itself, which it may add into in place.
+    pending: dict[Tensor, Any] = {root: upstream}
+    owned: set[Tensor] = set()
     accumulate = targets is None
     collected: dict[int, Any] = {}
     previous_mode = GradMode.enabled
@@ -134,56 +153,59 @@ def _run(
                 _accumulate_grad(root, upstream, fresh=False)
             return {id(root): upstream}
         for node in reversed(order):
-            entry = pending.pop(id(node), None)
-            if entry is None:
+            upstream_grad = pending.pop(node, None)
+            if upstream_grad is None:
                 continue
-            upstream_grad = entry[0]
             if accumulate:
                 if node._retains_grad:
                     _accumulate_grad(node, upstream_grad, fresh=False)
             elif id(node) in targets:
                 collected[id(node)] = upstream_grad
             parents = node._parents
-            needs = tuple(p.requires_grad for p in parents)
+            needs = [p.requires_grad for p in parents]
             if create_graph:
                 inputs, out = parents, node
             else:
-                inputs, out = tuple(p.data for p in parents), node.data
+                inputs, out = [p.data for p in parents], node.data
             parent_grads = node._op.backward(upstream_grad, node._saved, inputs, out, needs)
             if _backward_hook is not None:
                 _backward_hook(node, upstream_grad, parent_grads)
             if not retain_graph:
                 node._saved = FREED
-            for parent, grad, need in zip(parents, parent_grads, needs):
-                if not need or grad is None:
+            for parent, grad in zip(parents, parent_grads):
+                if grad is None or not parent.requires_grad:
                     continue
-                shape = parent.data.shape
-                if grad.shape != shape:
-                    grad = unbroadcast(grad, shape)
-                if grad.dtype != parent.data.dtype:
-                    grad = grad.astype(parent.data.dtype)
-                if parent._op is None and accumulate:
-                    fresh = (
-                        type(grad) is np.ndarray and grad.base is None and grad is not upstream_grad
-                    )
-                    _accumulate_grad(parent, grad, fresh)
-                    continue
-                if parent._op is None and id(parent) not in targets:
-                    continue
-                key = id(parent)
-                existing = pending.get(key)
+                parent_data = parent.data
+                if grad.shape != parent_data.shape:
+                    grad = unbroadcast(grad, parent_data.shape)
+                if grad.dtype is not parent_data.dtype and grad.dtype != parent_data.dtype:
+                    grad = grad.astype(parent_data.dtype)
+                if parent._op is None:
+                    if accumulate:
+                        # A new array (not upstream_grad, not a view) is the engine's to keep.
+                        fresh = (
+                            type(grad) is np.ndarray
+                            and grad.base is None
+                            and grad is not upstream_grad
+                        )
+                        _accumulate_grad(parent, grad, fresh)
+                        continue
+                    if id(parent) not in targets:
+                        continue
+                existing = pending.get(parent)
                 if existing is None:
-                    pending[key] = [grad, False]
-                elif existing[1] and type(existing[0]) is np.ndarray:
-                    existing[0] += grad
+                    pending[parent] = grad
+                elif parent in owned and type(existing) is np.ndarray:
+                    existing += grad
                 else:
-                    pending[key] = [existing[0] + grad, True]
+                    pending[parent] = existing + grad
+                    owned.add(parent)
     finally:
         GradMode.enabled = previous_mode
     if not accumulate:
-        for key in targets:
-            if key in pending and key not in collected:
-                collected[key] = pending[key][0]
+        for parent, grad in pending.items():
+            if id(parent) in targets and id(parent) not in collected:
+                collected[id(parent)] = grad
     return collected
 
 

@@ -8,7 +8,7 @@ A primitive is a class with two static methods side by side:
 
 ``backward(upstream, saved, inputs, out, needs) -> tuple``
     the vector-Jacobian product: given dJ/dout (``upstream``), return dJ/dinput for
-    each input, or None where ``needs[i]`` is False. A gradient may keep the
+    each input, or None where ``needs[i]`` (one bool per input) is False. A gradient may keep the
     broadcast shape of ``out``: the engine sums it back to the input's shape.
     A gradient may be ``upstream`` itself or a view of it (the engine copies those),
     or a new array, which the engine then owns and adds into in place; it must never
