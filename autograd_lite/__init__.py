@@ -50,3 +50,9 @@ __all__ = [
     "maximum", "minimum", "where", "clip", "matmul", "dot", "sum", "mean", "max",
     "reshape", "transpose", "concatenate", "stack", "softmax", "log_softmax",
 ]
+
+# Built on the engine above (imported last: they use its public names).
+from autograd_lite import nn, optim  # noqa: E402
+from autograd_lite.check import compare, gradcheck  # noqa: E402
+
+__all__ += ["nn", "optim", "gradcheck", "compare"]

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 # name -> (module under autograd_lite.commands, one-line help)
 COMMANDS = {
     "demo": ("demo", "J = 3(a + bc): forward, backward and every derivative"),
+    "check": ("check", "autodiff against the course's hand-derived gradients, in a table"),
+    "train": ("train", "train a course model on a data set, with a progress bar"),
 }
 
 

@@ -11,6 +11,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--a", type=float, default=5.0, help="value of a (default 5)")
     parser.add_argument("--b", type=float, default=3.0, help="value of b (default 3)")
     parser.add_argument("--c", type=float, default=2.0, help="value of c (default 2)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def computation_graph_demo(a_value: float, b_value: float, c_value: float) -> None:
@@ -41,4 +42,8 @@ def computation_graph_demo(a_value: float, b_value: float, c_value: float) -> No
 
 def run(args: argparse.Namespace) -> int:
     computation_graph_demo(args.a, args.b, args.c)
-    return 0
+    print()
+    from autograd_lite.commands.demo_deep import deep_network_demo
+
+    result = deep_network_demo(progress=not args.no_progress)
+    return 0 if result.passed else 1
