@@ -621,3 +621,18 @@ def test_numerical_oracle_sanity():
     x = np.array([0.1, 1.0, -2.0])
     g = numerical_gradient(lambda a: np.sin(a).sum(), [x], 0)
     np.testing.assert_allclose(g, np.cos(x), rtol=1e-8)
+
+
+def test_a_fan_in_of_10000_inputs():
+    xs = [leaf(float(i)) for i in range(10_000)]
+    # One node with 10,000 parents, and a 10,000-deep chain of additions.
+    stacked = al.stack(xs).sum()
+    chained = xs[0]
+    for x in xs[1:]:
+        chained = chained + x * 2.0
+    (stacked + chained).backward()
+    # d/dx0 = 1 + 1; d/dxi = 1 + 2 for i > 0, derived by hand.
+    assert xs[0].grad.item() == 2.0
+    assert all(x.grad.item() == 3.0 for x in xs[1:])
+    chained.zero_grad()
+    assert all(x.grad.item() == 0.0 for x in xs)
