@@ -17,6 +17,7 @@ COMMANDS = {
     "demo": ("demo", "J = 3(a + bc): forward, backward and every derivative"),
     "check": ("check", "autodiff against the course's hand-derived gradients, in a table"),
     "train": ("train", "train a course model on a data set, with a progress bar"),
+    "graph": ("graph", "draw an expression's computation graph with every derivative dJ/dx"),
 }
 
 
@@ -52,7 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error of ours
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python -m autograd_lite.cli`: call the imported module's main, so that the
+    # UserError raised by commands is the class main() catches.
+    from autograd_lite.cli import main as package_main
+
+    sys.exit(package_main())

@@ -12,6 +12,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--b", type=float, default=3.0, help="value of b (default 3)")
     parser.add_argument("--c", type=float, default=2.0, help="value of c (default 2)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--out", default="out", help="folder for the pictures (default out)")
 
 
 def computation_graph_demo(a_value: float, b_value: float, c_value: float) -> None:
@@ -42,8 +43,11 @@ def computation_graph_demo(a_value: float, b_value: float, c_value: float) -> No
 
 def run(args: argparse.Namespace) -> int:
     computation_graph_demo(args.a, args.b, args.c)
-    print()
     from autograd_lite.commands.demo_deep import deep_network_demo
+    from autograd_lite.commands.demo_graph import graph_demo
+
+    graph_demo(args.out)
+    print()
 
     result = deep_network_demo(progress=not args.no_progress)
     return 0 if result.passed else 1

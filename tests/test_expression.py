@@ -1,0 +1,225 @@
+"""The expression language of ``autograd-lite graph``: parsed with ast, never evaluated."""
+
+import time
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+from autograd_lite.expression import (
+    MAX_DEPTH,
+    ExpressionError,
+    course_names,
+    evaluate,
+    parse_expression,
+    parse_values,
+)
+
+
+def test_course_graph_parses_and_runs_forward_and_backward():
+    parsed = parse_expression("J = 3*(a + b*c)")
+    assert parsed.output_name == "J"
+    assert parsed.variables == ("a", "b", "c")
+    J, tensors = evaluate(parsed, {"a": 5, "b": 3, "c": 2})
+    assert list(tensors) == ["a", "b", "c", "u", "v", "J"]
+    assert tensors["u"].item() == 6 and tensors["v"].item() == 11 and J.item() == 33
+    assert tensors["u"].op == "mul" and tensors["v"].op == "add" and J.op == "mul"
+    J.backward()
+    # Hand-derived: dJ/da = 3, dJ/db = 3c, dJ/dc = 3b.
+    assert (tensors["a"].grad, tensors["b"].grad, tensors["c"].grad) == (3.0, 6.0, 9.0)
+
+
+def test_output_name_defaults_to_J_and_can_be_given():
+    assert parse_expression("a*b").output_name == "J"
+    assert parse_expression("  L = a*b ").output_name == "L"
+    _, tensors = evaluate(parse_expression("L = a*b"), {"a": 2, "b": 4})
+    assert tensors["L"].item() == 8
+
+
+def test_intermediates_are_named_in_forward_order_skipping_used_names():
+    _, tensors = evaluate(parse_expression("(a*b) + (c*d)"), dict(a=1, b=2, c=3, d=4))
+    assert tensors["u"].parents[0].name == "a"
+    assert tensors["v"].parents[0].name == "c"
+    assert tensors["J"].parents == (tensors["u"], tensors["v"])
+    # The variable u takes the letter u: the first intermediate becomes v.
+    _, tensors = evaluate(parse_expression("u*b + 1"), dict(u=1, b=2))
+    assert [name for name in tensors] == ["u", "b", "v", "J"]
+    assert list(_take(course_names({"v", "q"}), 8)) == ["u", "w", "p", "r", "s", "t1", "t2", "t3"]
+
+
+def _take(iterator, n):
+    return [next(iterator) for _ in range(n)]
+
+
+def test_numbers_are_constant_nodes_in_the_graph():
+    _, tensors = evaluate(parse_expression("x**2 + 3*x"), {"x": 4.0})
+    square = tensors["u"]
+    assert square.op == "pow"
+    exponent = square.parents[1]
+    assert exponent.is_leaf and not exponent.requires_grad and exponent.item() == 2
+    J = tensors["J"]
+    J.backward()
+    assert J.item() == 28 and tensors["x"].grad == 2 * 4 + 3
+    # A negative literal is one constant, not neg applied to a constant.
+    _, tensors = evaluate(parse_expression("-2*x"), {"x": 1.5})
+    assert tensors["J"].parents[0].item() == -2 and tensors["J"].op == "mul"
+
+
+@pytest.mark.parametrize(
+    "text, expected, derivative",
+    [
+        ("exp(x)", np.exp(0.5), np.exp(0.5)),
+        ("log(x)", np.log(0.5), 2.0),
+        ("sqrt(x)", np.sqrt(0.5), 0.5 / np.sqrt(0.5)),
+        ("abs(-x)", 0.5, 1.0),
+        ("tanh(x)", np.tanh(0.5), 1 - np.tanh(0.5) ** 2),
+        ("sigmoid(x)", 1 / (1 + np.exp(-0.5)), np.exp(-0.5) / (1 + np.exp(-0.5)) ** 2),
+        ("relu(x - 1)", 0.0, 0.0),
+        ("leaky_relu(x - 1)", -0.005, 0.01),
+        ("leaky_relu(x - 1, 0.2)", -0.1, 0.2),
+        ("maximum(x, 2*x)", 1.0, 2.0),
+        ("minimum(x, 2*x)", 0.5, 1.0),
+        ("clip(x, -1, 0.25)", 0.25, 0.0),
+        ("x / (1 + x)", 0.5 / 1.5, 1 / 1.5**2),
+        ("2 ** x", 2**0.5, 2**0.5 * np.log(2)),
+        ("+x - -x", 1.0, 2.0),
+    ],
+)
+def test_functions_and_operators(text, expected, derivative):
+    parsed = parse_expression(text)
+    J, tensors = evaluate(parsed, {"x": 0.5})
+    J.backward()
+    assert J.item() == pytest.approx(expected)
+    assert tensors["x"].grad == pytest.approx(derivative)
+
+
+HOSTILE = [
+    "__import__('os').system('touch {marker}')",
+    "a.__class__",
+    "a.__class__.__bases__[0].__subclasses__()",
+    "x[0]",
+    "lambda: 1",
+    "open('{marker}', 'w')",
+    "exec('1')",
+    "eval('a')",
+    "exp(x=a)",
+    "exp(*a)",
+    "exp(**a)",
+    "a if b else c",
+    "[a, b]",
+    "(a, b)",
+    "{a: b}",
+    "a < b",
+    "a and b",
+    "'s' + a",
+    "b'x' * a",
+    "a // b",
+    "a % b",
+    "a @ b",
+    "~a",
+    "not a",
+    "__x + 1",
+    "_ + 1",
+    "exp + 1",
+    "(a)(b)",
+    "import os",
+    "a; b",
+    "del a",
+    "J = K = a",
+    "a.b = 1",
+    "J += a",
+    "f'{a}'",
+    "(x := 1) + a",
+    "[a for a in b]",
+    "clip(a, b, 1)",
+    "leaky_relu(a, 0.1, 2)",
+    "maximum(a)",
+    "exp(a, b)",
+    "J = J * 2",
+    "exp = a * 2",
+    "",
+    "   ",
+    "a +",
+    "3 * 4",
+    "9**9**9",
+    "1e999 * a",
+    "a * 1" + "0" * 5000,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_anything_else_is_refused_before_anything_runs(text, tmp_path):
+    marker = tmp_path / "pwned"
+    with pytest.raises(ExpressionError):
+        parse_expression(text.replace("{marker}", str(marker)))
+    assert not marker.exists()
+
+
+def test_messages_say_what_is_not_allowed():
+    def message(text):
+        with pytest.raises(ExpressionError) as info:
+            parse_expression(text)
+        return str(info.value)
+
+    assert "attribute access" in message("a.__class__")
+    assert "indexing" in message("x[0]")
+    assert "lambda" in message("lambda: 1")
+    assert "unknown function 'open'" in message("open('f')")
+    assert "keyword arguments" in message("exp(x=1)")
+    assert "starred" in message("exp(*a)")
+    assert "reserved" in message("__import__ + 1")
+    assert "//" in message("a // b")
+    assert "nothing to differentiate" in message("9**9**9")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-" * 100_000 + "1",
+        "(" * 10_000 + "1" + ")" * 10_000,
+        "-" * 900 + "a",
+        "(" * (MAX_DEPTH + 1) + "a" + ")" * (MAX_DEPTH + 1),
+        "exp(" * 300 + "a" + ")" * 300,
+        "1" * 100_000,
+    ],
+)
+def test_huge_or_deeply_nested_input_is_refused_quickly(text):
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError):
+        parse_expression(text)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_overflow_in_the_forward_pass_is_refused_quickly():
+    parsed = parse_expression("9**9**9 * a")  # valid syntax: numbers and names only
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError, match="too large"):
+        evaluate(parsed, {"a": 1.0})
+    assert time.perf_counter() - start < 1.0
+    with pytest.raises(ExpressionError, match="division by zero"):
+        evaluate(parse_expression("1 / a"), {"a": 0.0})
+    with pytest.raises(ExpressionError, match="not a number"):
+        evaluate(parse_expression("log(a)"), {"a": -1.0})
+
+
+def test_missing_and_unknown_variables_are_clear_errors():
+    parsed = parse_expression("J = 3*(a + b*c)")
+    with pytest.raises(ExpressionError, match="no value for c"):
+        evaluate(parsed, {"a": 1, "b": 2})
+    with pytest.raises(ExpressionError, match="d is not in the expression"):
+        evaluate(parsed, {"a": 1, "b": 2, "c": 3, "d": 4})
+    with pytest.raises(ExpressionError, match="single variable"):
+        evaluate(parse_expression("+a"), {"a": 1})
+
+
+def test_parse_values():
+    assert parse_values(["a=5", "b = -3.5", "c=1e-3"]) == {"a": 5.0, "b": -3.5, "c": 0.001}
+    for bad in (["a"], ["=5"], ["a=x"], ["a=nan"], ["a=inf"], ["a=1", "a=2"], ["1a=2"]):
+        with pytest.raises(ExpressionError):
+            parse_values(bad)
+
+
+def test_evaluate_does_not_depend_on_grad_mode():
+    with al.no_grad():
+        J, _ = evaluate(parse_expression("a*b"), {"a": 2, "b": 3})
+    assert not J.is_leaf and J.requires_grad

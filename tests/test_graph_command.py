@@ -1,0 +1,175 @@
+"""``autograd-lite graph``: the expression, every derivative, the picture and the frames."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from autograd_lite.cli import main
+from autograd_lite.commands.demo_graph import graph_demo
+
+REPO = Path(__file__).resolve().parent.parent
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
+)
+COURSE = ["graph", "J = 3*(a + b*c)", "a=5", "b=3", "c=2"]
+
+
+@pytest.fixture
+def no_dot(monkeypatch):
+    real_which = shutil.which
+    monkeypatch.setattr(
+        shutil, "which", lambda name, *args, **kw: None if name == "dot" else real_which(name)
+    )
+
+
+def test_prints_the_forward_pass_the_chain_rule_and_every_derivative(capsys):
+    assert main(COURSE) == 0
+    out = capsys.readouterr().out
+    for line in (
+        "J = 3 * (a + b * c)   with a = 5, b = 3, c = 2",
+        "  u = b*c = 6",
+        "  v = a + u = 11",
+        "  J = 3*v = 33",
+        "  dJ/dv = dJ/dJ * 3 = 1 * 3 = 3",
+        "  dJ/db = dJ/du * c = 3 * 2 = 6",
+        "  dJ/dc = dJ/du * b = 3 * 3 = 9",
+        "  dJ/da = 3",
+        "  dJ/db = 6",
+        "  dJ/dc = 9",
+        "  dJ/du = 3",
+        "  dJ/dv = 3",
+    ):
+        assert line in out.splitlines(), line
+    out.encode("ascii")  # printable on any terminal
+
+
+def test_writes_the_dot_source_without_graphviz(tmp_path, capsys, no_dot):
+    path = tmp_path / "J.dot"
+    assert main([*COURSE, "-o", str(path)]) == 0
+    source = path.read_text()
+    for text in ("<B>J</B> = 3·v = 33", "<B>a</B> = 5", "<B>u</B> = b·c = 6",
+                 "<B>v</B> = a + u = 11", "dJ/da = 3", "dJ/db = 6", "dJ/dc = 9", "dJ/du = 3"):
+        assert text in source, text
+    assert f"Wrote {path}" in capsys.readouterr().out
+
+
+@needs_dot
+def test_writes_a_valid_svg(tmp_path):
+    path = tmp_path / "J.svg"
+    assert main([*COURSE, "-o", str(path)]) == 0
+    root = ET.parse(path).getroot()
+    texts = [el.text for el in root.iter() if el.tag.endswith("text")]
+    for text in ("dJ/da = 3", "dJ/db = 6", "dJ/dc = 9", "dJ/du = 3", "dJ/dv = 3"):
+        assert text in texts
+
+
+def test_a_picture_without_graphviz_is_a_clear_error_and_writes_nothing(tmp_path, capsys, no_dot):
+    assert main([*COURSE, "-o", str(tmp_path / "J.svg")]) == 2
+    err = capsys.readouterr().err
+    assert "dot" in err and "apt-get install graphviz" in err and len(err.splitlines()) == 1
+    assert main([*COURSE, "--frames", str(tmp_path / "frames")]) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+def test_frames_are_written_for_each_step(tmp_path, capsys):
+    folder = tmp_path / "frames"
+    assert main([*COURSE, "--frames", str(folder)]) == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["frame_000.svg", "frame_001.svg", "frame_002.svg", "frame_003.svg",
+                     "index.html"]
+    last = " ".join(el.text or "" for el in ET.parse(folder / "frame_003.svg").getroot().iter())
+    assert "dJ/db = dJ/du · c = 3 · 2 = 6" in last and "dJ/dc = dJ/du · b = 3 · 3 = 9" in last
+    assert "Wrote 4 frames" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "__import__('os').system('touch {marker}')",
+        "a.__class__",
+        "x[0]",
+        "lambda: 1",
+        "open('{marker}', 'w')",
+        "9**9**9",
+        "9**9**9 * a",
+        "-" * 100_000 + "1",
+        "(" * 10_000 + "1" + ")" * 10_000,
+    ],
+)
+def test_hostile_expressions_are_refused_with_one_line_and_no_effect(expression, tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    start = time.perf_counter()
+    # "--": an expression starting with "-" would otherwise be read as an option.
+    code = main(["graph", "-o", str(tmp_path / "J.dot"), "--",
+                 expression.replace("{marker}", str(marker)), "a=1"])
+    assert code == 2
+    assert time.perf_counter() - start < 2
+    err = capsys.readouterr().err
+    assert err.startswith("autograd-lite graph: ") and len(err.splitlines()) == 1
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["J = a*b", "a=1"], "no value for b"),
+        (["J = a*b", "a=1", "b=2", "c=3"], "c is not in the expression"),
+        (["J = a*b", "a=1", "b=x"], "must be a number"),
+        (["J = a*b", "a=1", "b"], "not NAME=VALUE"),
+        (["J = 1/a", "a=0"], "division by zero"),
+        (["+".join(["a*b"] * 20), "a=1", "b=2", "--frames", "never"], "at most 30"),
+        (["J = a*b", "a=1", "b=2", "-o", "J.bmp"], "unknown picture format"),
+    ],
+)
+def test_user_mistakes_exit_2_with_a_clear_message(args, message, capsys):
+    assert main(["graph", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_console_script_never_shows_a_traceback(tmp_path):
+    marker = tmp_path / "pwned"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    # As the console script runs it (python -m autograd_lite.cli would make cli.py __main__,
+    # with a UserError class of its own).
+    entry = "import sys; from autograd_lite.cli import main; sys.exit(main())"
+    done = subprocess.run(
+        [sys.executable, "-c", entry, "graph", f"__import__('os').system('touch {marker}')"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("autograd-lite graph: this call is not allowed")
+    assert "Traceback" not in done.stderr
+    assert not marker.exists()
+
+
+def test_graph_is_registered_in_the_cli(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "graph" in capsys.readouterr().out
+
+
+def test_graph_demo_writes_the_picture_and_frames(tmp_path):
+    lines = []
+    written = graph_demo(tmp_path / "out", echo=lines.append)
+    suffix = ".svg" if shutil.which("dot") else ".dot"
+    assert written[0] == tmp_path / "out" / f"J{suffix}"
+    assert (tmp_path / "out" / "frames" / "index.html").exists()
+    assert (tmp_path / "out" / "frames" / f"frame_003{suffix}").exists()
+    assert any("Wrote" in line for line in lines)
+
+
+def test_graph_demo_without_graphviz_writes_dot_files(tmp_path, no_dot):
+    lines = []
+    written = graph_demo(tmp_path, echo=lines.append)
+    assert written[0].name == "J.dot" and "dJ/db = 6" in written[0].read_text()
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir())[-1] == "index.html"
+    assert any("apt-get install graphviz" in line for line in lines)

@@ -1,0 +1,585 @@
+"""The backward pass, one picture per step: the chain rule as the course writes it.
+
+    >>> frames = visualize.backward_frames(J)          # J = 3(a + bc)
+    >>> print("\\n".join(frames[-1].lines))
+    u = b·c: the upstream gradient dJ/du = 3 meets u's local derivatives
+    dJ/db = dJ/du · c = 3 · 2 = 6
+    dJ/dc = dJ/du · b = 3 · 3 = 9
+
+Step 0 seeds dJ/dJ = 1 at the output. Each later step takes one op node, in reverse
+topological order (right to left), highlights it, and writes, for each of its
+inputs, upstream × local = downstream with the real numbers; gradients appear in
+the picture as they become known. Frames can be written as numbered SVG files, one
+self-contained HTML page that steps through them (Prev/Next), or an animated GIF.
+
+The local derivative of each edge is the engine's own: the op is applied again to
+copies of its inputs (ops without hidden parameters), or the engine's
+``gradients()`` is asked for it; nothing is derived twice.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import graphviz
+import numpy as np
+
+import autograd_lite as al
+from autograd_lite.engine import gradients
+from autograd_lite.tensor import Tensor
+from visualize.graph import GraphLayout, format_array, format_shape, forward_order, to_ascii
+from visualize.render import (
+    GraphvizNotFoundError,
+    atomic_write,
+    dot_available,
+    missing_dot_message,
+    run_dot,
+)
+
+#: Most steps drawn by default: one picture per op, each of the whole graph, is readable
+#: (and quick for Graphviz to draw) only for small graphs.
+DEFAULT_MAX_STEPS = 30
+
+# Ops applied again to copies of their inputs to get each edge's local derivative alone.
+# (An op with hidden parameters - the exponent of x**2, an axis - is asked of the engine.)
+_REAPPLY: dict[str, tuple[int, Callable[..., Tensor]]] = {
+    "add": (2, lambda a, b: a + b),
+    "sub": (2, lambda a, b: a - b),
+    "mul": (2, lambda a, b: a * b),
+    "div": (2, lambda a, b: a / b),
+    "pow": (2, lambda a, b: a**b),
+    "neg": (1, lambda a: -a),
+    "exp": (1, al.exp),
+    "log": (1, al.log),
+    "sqrt": (1, al.sqrt),
+    "abs": (1, al.abs),
+    "tanh": (1, al.tanh),
+    "sigmoid": (1, al.sigmoid),
+    "relu": (1, al.relu),
+    "maximum": (2, al.maximum),
+    "minimum": (2, al.minimum),
+    "matmul": (2, al.matmul),
+}
+
+
+@dataclass
+class BackwardStep:
+    """One step of the backward pass (without its picture).
+
+    ``node`` is the tensor whose op is processed (the output at step 0); ``lines`` the
+    chain rule at this step; ``edge_labels`` maps id(input) -> its local derivative;
+    ``known`` the gradients dJ/dx known after the step (by id); ``fresh`` the ids whose
+    gradient this step changed.
+    """
+
+    index: int
+    node: Tensor
+    lines: list[str]
+    edge_labels: dict[int, str] = field(default_factory=dict)
+    known: dict[int, np.ndarray] = field(default_factory=dict)
+    fresh: set[int] = field(default_factory=set)
+
+    @property
+    def ascii_lines(self) -> list[str]:
+        """``lines`` with * for ·, for terminals."""
+        return [to_ascii(line) for line in self.lines]
+
+
+@dataclass
+class BackwardFrame:
+    """The picture of one step: ``graph`` (a graphviz.Digraph) and the chain-rule ``lines``."""
+
+    step: int
+    total: int
+    node_name: str
+    lines: list[str]
+    graph: graphviz.Digraph
+
+    @property
+    def source(self) -> str:
+        """The DOT source of the picture (it holds the chain-rule text as its caption)."""
+        return self.graph.source
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return self.graph._repr_mimebundle_(include=include, exclude=exclude)
+
+
+# --------------------------------------------------------------------------- local derivatives
+
+def _freed_error(node: Tensor, name: str) -> RuntimeError:
+    return RuntimeError(
+        f"backward_frames: the graph through {name} (op {node.op}) was freed by an earlier "
+        "backward(); build the graph again, or call backward(retain_graph=True) before "
+        "asking for its frames"
+    )
+
+
+def edge_gradients(node: Tensor, upstream: np.ndarray, name: str = "the tensor") -> list[Any]:
+    """dJ/dinput along each edge into ``node`` alone, given dJ/dnode = ``upstream``.
+
+    One entry per parent (None where the parent needs no gradient). Unlike the total
+    gradient of an input, this is the contribution of this one edge: the chain rule's
+    upstream × local.
+    """
+    parents = node.parents
+    entry = _REAPPLY.get(node.op or "")
+    if entry is not None and entry[0] == len(parents):
+        copies = [Tensor(p.data, requires_grad=p.requires_grad) for p in parents]
+        with al.enable_grad():
+            out = entry[1](*copies)
+        if out.op == node.op and out.shape == node.shape:
+            wanted = [c for c in copies if c.requires_grad]
+            found = iter(gradients(out, wanted, grad=upstream, retain_graph=False))
+            return [np.asarray(next(found)) if c.requires_grad else None for c in copies]
+    if node.graph_freed:
+        raise _freed_error(node, name)
+    if len(parents) == 1:
+        (parent,) = parents
+        if not parent.requires_grad:
+            return [None]
+        return [np.asarray(gradients(node, [parent], grad=upstream, retain_graph=True)[0])]
+    return _separated_edges(node, upstream)
+
+
+def _separated_edges(node: Tensor, upstream: np.ndarray) -> list[Any]:
+    """Edge contributions of an op with several inputs whose local derivative is hidden.
+
+    The engine gives each input's total gradient through ``node``; an input that is also
+    an ancestor of another input receives some of it along that other input's path, which
+    is subtracted: total = own edge + Σ (edges of later inputs carried back to it).
+    """
+    unique: list[Tensor] = []
+    for parent in node.parents:
+        if parent.requires_grad and all(parent is not u for u in unique):
+            unique.append(parent)
+    totals = gradients(node, unique, grad=upstream, retain_graph=True)
+    total_of = {id(p): np.asarray(g) for p, g in zip(unique, totals)}
+    # Later in the forward pass first: such an input cannot be an ancestor of an earlier one.
+    position = {id(t): i for i, t in enumerate(forward_order(node))}
+    ordered = sorted(unique, key=lambda p: position.get(id(p), -1), reverse=True)
+    edges: dict[int, np.ndarray] = {}
+    done: list[Tensor] = []
+    for parent in ordered:
+        own = total_of[id(parent)]
+        for later in done:
+            if not later.is_leaf:
+                carried = gradients(later, [parent], grad=edges[id(later)], retain_graph=True)[0]
+                own = own - np.asarray(carried)
+        edges[id(parent)] = own
+        done.append(parent)
+    result: list[Any] = []
+    given: set[int] = set()
+    for parent in node.parents:
+        if id(parent) in edges and id(parent) not in given:
+            result.append(edges[id(parent)])
+            given.add(id(parent))
+        else:
+            result.append(None)
+    return result
+
+
+def local_derivative_text(layout: GraphLayout, node: Tensor, position: int) -> str | None:
+    """The course's formula for ∂node/∂input at ``position`` (``c`` for u = bc, input b)."""
+    parents = node.parents
+    ops = [layout.operand(p) for p in parents]
+    out = layout.name(node)
+    op = node.op
+    other = 1 - position
+    if op == "add":
+        return "1"
+    if op == "sub":
+        return "1" if position == 0 else "-1"
+    if op == "mul" and len(ops) == 2:
+        return ops[other]
+    if op == "div" and len(ops) == 2:
+        return f"1/{ops[1]}" if position == 0 else f"-{ops[0]}/{ops[1]}²"
+    if op == "neg":
+        return "-1"
+    if op == "pow" and len(ops) == 2:
+        if position == 1:
+            return f"{out}·log {ops[0]}"
+        exponent = parents[1]
+        if layout.is_constant(exponent) and exponent.data.size == 1:
+            k = float(exponent.data.reshape(()).item())
+            k_text = layout.name(exponent)
+            if k == 2:
+                return f"2·{ops[0]}"
+            return f"{k_text}·{ops[0]}^{format_array(np.array(k - 1))}"
+        return f"{ops[1]}·{ops[0]}^({ops[1]} - 1)"
+    single = {
+        "exp": out,
+        "log": f"1/{ops[0]}",
+        "sqrt": f"1/(2·{out})",
+        "abs": f"sign({ops[0]})",
+        "tanh": f"1 - {out}²",
+        "sigmoid": f"{out}·(1 - {out})",
+        "relu": f"[{ops[0]} > 0]",
+        "leaky_relu": f"(1 if {ops[0]} > 0 else slope)",
+    }
+    if op in single and len(ops) == 1:
+        return single[op]
+    if op == "sum" and len(ops) == 1:
+        return "1"
+    if op == "mean" and len(ops) == 1 and node.data.size:
+        return f"1/{parents[0].data.size // node.data.size}"
+    if op in ("maximum", "minimum") and len(ops) == 2:
+        sign = ">" if op == "maximum" else "<"
+        return f"[{ops[position]} {sign} {ops[other]}]"
+    return None
+
+
+# --------------------------------------------------------------------------- the steps
+
+def backward_steps(
+    t: Tensor,
+    grad: Any = None,
+    *,
+    max_steps: int | None = DEFAULT_MAX_STEPS,
+    layout: GraphLayout | None = None,
+) -> tuple[GraphLayout, list[BackwardStep]]:
+    """The backward pass of ``t`` step by step, as text and gradients (no pictures).
+
+    Returns the layout (names, nodes) and the steps: step 0 seeds dt/dt (1 for a
+    tensor with one element, else ``grad``), then one step per op in reverse
+    topological order. Nothing is accumulated into any ``.grad``.
+    """
+    if not isinstance(t, Tensor):
+        raise TypeError(f"backward_frames: expected a Tensor; got {type(t).__name__}")
+    order = layout.order if layout is not None else forward_order(t)
+    ops = [node for node in order if not node.is_leaf]
+    if max_steps is not None and len(ops) > max_steps:
+        raise ValueError(
+            f"backward_frames: the graph has {len(ops):,} ops, one picture each; at most "
+            f"max_steps={max_steps} are drawn. Draw the whole graph with draw_graph (which "
+            "abbreviates it), or pass a larger max_steps"
+        )
+    if layout is None:
+        layout = GraphLayout(t, max_nodes=None, caller="backward_frames")
+    root = layout.root
+    if not root.requires_grad:
+        raise RuntimeError(
+            f"backward_frames: {layout.output_name} does not require grad, so there is no "
+            "backward pass to show; create the inputs with requires_grad=True"
+        )
+    seed = _seed(root, grad, layout.output_name)
+    out_name = layout.output_name
+    known: dict[int, np.ndarray] = {id(root): seed}
+    seed_text = format_array(seed)
+    seed_line = (
+        f"d{out_name}/d{out_name} = {seed_text}"
+        if seed.size == 1
+        else f"d{out_name}/d{out_name} = the given gradient, shape {format_shape(seed.shape)}"
+    )
+    steps = [
+        BackwardStep(
+            0,
+            root,
+            [f"Start at the output: {seed_line}"],
+            known=dict(known),
+            fresh={id(root)},
+        )
+    ]
+    for node in reversed(ops):
+        upstream = known.get(id(node))
+        if upstream is None:  # pragma: no cover - every op of the graph leads to the root
+            continue
+        steps.append(_step(layout, len(steps), node, upstream, known))
+    return layout, steps
+
+
+def _seed(root: Tensor, grad: Any, name: str) -> np.ndarray:
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward_frames: {name} has shape {root.shape}; pass grad= an array of that "
+                "shape, or reduce it to one number first (.sum() or .mean())"
+            )
+        return np.ones(root.shape, dtype=root.dtype)
+    seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.dtype)
+    if seed.shape != root.shape:
+        raise RuntimeError(
+            f"backward_frames: grad has shape {seed.shape} but {name} has shape {root.shape}"
+        )
+    return seed
+
+
+def _step(
+    layout: GraphLayout,
+    index: int,
+    node: Tensor,
+    upstream: np.ndarray,
+    known: dict[int, np.ndarray],
+) -> BackwardStep:
+    out = layout.output_name
+    name = layout.name(node)
+    scalar = node.data.size == 1
+    contributions = edge_gradients(node, upstream, name)
+    locals_ = edge_gradients(node, np.ones_like(upstream), name) if scalar else None
+    up_text = format_array(upstream)
+    lines = [
+        f"{name} = {layout.formula(node)}: the upstream gradient d{out}/d{name}"
+        + (f" = {up_text}" if up_text is not None else f", shape {format_shape(upstream.shape)}")
+        + f" meets {name}'s local derivatives"
+    ]
+    edge_labels: dict[int, str] = {}
+    fresh: set[int] = set()
+    for position, (parent, contribution) in enumerate(zip(node.parents, contributions)):
+        if contribution is None:
+            continue
+        pname = layout.name(parent)
+        symbol = local_derivative_text(layout, node, position) or f"∂{name}/∂{pname}"
+        before = known.get(id(parent))
+        total = contribution if before is None else before + contribution
+        known[id(parent)] = total
+        fresh.add(id(parent))
+        down_text = format_array(contribution)
+        if scalar and locals_ is not None:
+            local_text = format_array(locals_[position])
+            product = (
+                f" = {up_text} · {local_text} = {down_text}"
+                if local_text is not None and down_text is not None
+                else f", shape {format_shape(contribution.shape)}"
+            )
+            edge_labels[id(parent)] = (
+                f"∂{name}/∂{pname} = {symbol}"
+                + (f" = {local_text}" if local_text is not None and local_text != symbol else "")
+            )
+        else:
+            shapes = f" ({node.op}: {format_shape(upstream.shape)} → {format_shape(parent.shape)})"
+            product = shapes + (f" = {down_text}" if down_text is not None else "")
+            edge_labels[id(parent)] = f"∂{name}/∂{pname} = {symbol}"
+        chain = f"d{out}/d{name} · {symbol}"
+        if before is None:
+            lines.append(f"d{out}/d{pname} = {chain}{product}")
+        else:
+            total_text = format_array(total)
+            so = f", so d{out}/d{pname} = {total_text}" if total_text is not None else ""
+            lines.append(f"d{out}/d{pname} += {chain}{product}{so}")
+    return BackwardStep(index, node, lines, edge_labels, dict(known), fresh)
+
+
+# --------------------------------------------------------------------------- the frames
+
+def backward_frames(
+    t: Tensor,
+    grad: Any = None,
+    *,
+    max_steps: int | None = DEFAULT_MAX_STEPS,
+    show_data: bool = True,
+    rankdir: str = "LR",
+) -> list[BackwardFrame]:
+    """One picture per step of the backward pass of ``t``.
+
+    Frame 0 seeds dJ/dJ = 1 at the output; each later frame highlights the op being
+    processed (right to left), labels its input edges with their local derivatives,
+    and writes the chain rule of that step with the real numbers
+    (``dJ/db = dJ/du · c = 3 · 2 = 6``) as its caption. Gradients not yet reached show
+    as ``?``. The graph must not have been freed by a plain ``backward()`` when it has
+    ops with hidden parameters (``x**2``, axes); ``.grad`` is never changed.
+    Refuses graphs with more than ``max_steps`` ops. Write the frames with
+    :func:`write_frames`, :func:`frames_to_html` or :func:`frames_to_gif`.
+    """
+    layout, steps = backward_steps(t, grad, max_steps=max_steps)
+    frames = []
+    total = len(steps) - 1
+    for step in steps:
+        if step.index == 0:
+            header = f"Backward pass of {layout.output_name}, step 0 of {total}"
+        else:
+            header = f"Step {step.index} of {total}: the chain rule at {layout.name(step.node)}"
+        graph = layout.digraph(
+            lambda tensor, known=step.known: known.get(id(tensor)),
+            show_data,
+            True,
+            rankdir,
+            caption_lines=[header, *step.lines],
+            highlight=step.node,
+            edge_labels=step.edge_labels,
+            fresh=step.fresh,
+            pending=True,
+        )
+        frames.append(BackwardFrame(step.index, total, layout.name(step.node), step.lines, graph))
+    return frames
+
+
+# --------------------------------------------------------------------------- writing
+
+def _svg_body(svg: str) -> str:
+    """The <svg> element of dot's output, without the XML declaration and DOCTYPE."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def write_frames(
+    frames: Sequence[BackwardFrame],
+    directory: str | os.PathLike[str],
+    format: str = "svg",
+) -> list[Path]:
+    """Write ``frame_000.svg``, ``frame_001.svg``, ... and ``index.html`` into ``directory``.
+
+    ``format="dot"`` writes DOT sources instead (no Graphviz program needed); its
+    ``index.html`` then steps through the chain-rule text alone. Returns the paths.
+    """
+    if format not in ("svg", "dot"):
+        raise ValueError(f"write_frames: format must be 'svg' or 'dot'; got {format!r}")
+    if not frames:
+        raise ValueError("write_frames: there are no frames to write")
+    if format == "svg" and not dot_available():
+        raise GraphvizNotFoundError(missing_dot_message("write_frames: writing SVG frames"))
+    folder = Path(directory)
+    width = max(3, len(str(len(frames) - 1)))
+    written: list[Path] = []
+    pictures: list[str | None] = []
+    for frame in frames:
+        path = folder / f"frame_{frame.step:0{width}d}.{format}"
+        if format == "svg":
+            svg = run_dot(frame.source, "svg", f"write_frames: drawing {path.name}").decode()
+            pictures.append(_svg_body(svg))
+            written.append(atomic_write(path, svg))
+        else:
+            pictures.append(None)
+            written.append(atomic_write(path, frame.source))
+    written.append(atomic_write(folder / "index.html", _html_page(frames, pictures)))
+    _remove_stale_frames(folder, {path.name for path in written})
+    return written
+
+
+def _remove_stale_frames(folder: Path, keep: set[str]) -> None:
+    """Remove frame files of an earlier, longer run, so the folder holds one sequence."""
+    for path in folder.glob("frame_*.*"):
+        if path.name in keep or path.suffix not in (".svg", ".dot"):
+            continue
+        if path.stem.removeprefix("frame_").isdigit():
+            path.unlink()
+
+
+def frames_to_html(
+    frames: Sequence[BackwardFrame], path: str | os.PathLike[str], title: str | None = None
+) -> Path:
+    """One self-contained HTML page (inline SVGs, a little JavaScript) stepping through
+    ``frames`` with Prev/Next buttons and the arrow keys. Needs Graphviz's ``dot``."""
+    if not frames:
+        raise ValueError("frames_to_html: there are no frames to write")
+    if not dot_available():
+        raise GraphvizNotFoundError(missing_dot_message("frames_to_html"))
+    pictures: list[str | None] = [
+        _svg_body(run_dot(frame.source, "svg", "frames_to_html").decode()) for frame in frames
+    ]
+    return atomic_write(path, _html_page(frames, pictures, title))
+
+
+def frames_to_gif(
+    frames: Sequence[BackwardFrame],
+    path: str | os.PathLike[str],
+    duration_ms: int = 1600,
+) -> Path:
+    """An animated GIF of ``frames`` (optional: needs Pillow and Graphviz's ``dot``)."""
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ImportError(
+            "frames_to_gif needs Pillow: pip install pillow "
+            "(or write the frames as SVG files or an HTML page, which need no Pillow)"
+        ) from None
+    if not frames:
+        raise ValueError("frames_to_gif: there are no frames to write")
+    if not dot_available():
+        raise GraphvizNotFoundError(missing_dot_message("frames_to_gif"))
+    images = [
+        Image.open(io.BytesIO(run_dot(frame.source, "png", "frames_to_gif"))).convert("RGB")
+        for frame in frames
+    ]
+    width = max(image.width for image in images)
+    height = max(image.height for image in images)
+    canvases = []
+    for image in images:
+        canvas = Image.new("RGB", (width, height), "white")
+        canvas.paste(image, (0, 0))
+        canvases.append(canvas)
+    buffer = io.BytesIO()
+    canvases[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=canvases[1:],
+        duration=duration_ms,
+        loop=0,
+    )
+    return atomic_write(path, buffer.getvalue())
+
+
+_PAGE_STYLE = """
+body { font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #111827; }
+h1 { font-size: 1.3em; }
+.controls { margin: 0.8em 0; }
+.controls button { font-size: 1em; padding: 0.3em 0.9em; }
+.controls span { margin: 0 1em; }
+.chain { background: #f9fafb; border-left: 4px solid #b91c1c; padding: 0.6em 1em;
+         font-size: 1.05em; white-space: pre-wrap; }
+.picture svg { max-width: 100%; height: auto; }
+.js .frame { display: none; }
+.js .frame.active { display: block; }
+"""
+
+_PAGE_SCRIPT = """
+(function () {
+  var frames = document.querySelectorAll('.frame');
+  var counter = document.getElementById('counter');
+  var current = 0;
+  function show(k) {
+    current = Math.max(0, Math.min(frames.length - 1, k));
+    for (var i = 0; i < frames.length; i++) {
+      frames[i].classList.toggle('active', i === current);
+    }
+    counter.textContent = 'Step ' + current + ' of ' + (frames.length - 1);
+    document.getElementById('prev').disabled = current === 0;
+    document.getElementById('next').disabled = current === frames.length - 1;
+  }
+  document.getElementById('prev').onclick = function () { show(current - 1); };
+  document.getElementById('next').onclick = function () { show(current + 1); };
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'ArrowLeft') { show(current - 1); }
+    if (e.key === 'ArrowRight') { show(current + 1); }
+  });
+  show(0);
+})();
+"""
+
+
+def _html_page(
+    frames: Sequence[BackwardFrame], pictures: Sequence[str | None], title: str | None = None
+) -> str:
+    heading = title or f"The backward pass of {frames[0].node_name}, step by step"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(heading)}</title>",
+        f"<style>{_PAGE_STYLE}</style>",
+        "<script>document.documentElement.className = 'js';</script>",
+        "</head><body>",
+        f"<h1>{html.escape(heading)}</h1>",
+        '<div class="controls"><button id="prev" type="button">&larr; Prev</button>'
+        '<span id="counter"></span>'
+        '<button id="next" type="button">Next &rarr;</button></div>',
+    ]
+    for frame, picture in zip(frames, pictures):
+        chain = html.escape("\n".join(frame.lines))
+        parts.append(f'<div class="frame" id="step-{frame.step}">')
+        parts.append(f'<div class="chain">Step {frame.step} of {frame.total}\n{chain}</div>')
+        if picture is not None:
+            parts.append(f'<div class="picture">{picture}</div>')
+        else:
+            parts.append(
+                "<p><em>Pictures need Graphviz's dot program; this page shows the chain rule "
+                "alone. The DOT source of each step is in the frame_*.dot files.</em></p>"
+            )
+        parts.append("</div>")
+    parts.append(f"<script>{_PAGE_SCRIPT}</script>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,560 @@
+"""Pictures of computation graphs: J = 3(a + bc) as the course draws it.
+
+    >>> import autograd_lite as al, visualize
+    >>> a = al.Tensor(5.0, requires_grad=True, name="a")
+    >>> b = al.Tensor(3.0, requires_grad=True, name="b")
+    >>> c = al.Tensor(2.0, requires_grad=True, name="c")
+    >>> J = 3 * (a + b * c)
+    >>> J.backward()
+    >>> dot = visualize.draw_graph(J)      # a graphviz.Digraph; shows inline in Jupyter
+    >>> "dJ/db = 6" in dot.source
+    True
+
+Every tensor is a box with its name, its value (or its shape, when large) and,
+once backward has run, its gradient dJ/dx; every primitive op is a small circle;
+edges follow the forward pass. Unnamed intermediates get the course's letters
+(u, v, w, ...) in forward order; numbers such as the 3 of 3v are drawn as
+constants, without a gradient.
+
+The graph is read only through the public, read-only names of Tensor (``op``,
+``parents``, ``name``, ``data``, ``grad``, ``is_leaf``, ``requires_grad``,
+``shape``), and every walk over it uses an explicit stack: a chain of 100,000 ops
+never meets Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from autograd_lite.expression import course_names
+from autograd_lite.tensor import Tensor
+
+#: Nodes (tensors and ops) drawn by default; the rest are summed up in a "… N more" node.
+DEFAULT_MAX_NODES = 150
+#: More nodes than this are never drawn: Graphviz would take minutes and the picture is unreadable.
+HARD_LIMIT = 5000
+#: Arrays with at most this many elements are written out; larger ones show their shape.
+SMALL_SIZE = 6
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+# Colours: inputs blue, intermediates yellow, the output green, gradients dark red.
+FILL_INPUT = "#dbeafe"
+FILL_DATA = "#f3f4f6"
+FILL_INTERMEDIATE = "#fef9c3"
+FILL_OUTPUT = "#dcfce7"
+FILL_OP = "#e5e7eb"
+FILL_HIGHLIGHT = "#fee2e2"
+COLOR_GRAD = "#b91c1c"
+COLOR_HIGHLIGHT = "#dc2626"
+COLOR_MUTED = "#6b7280"
+FONT = "Helvetica"
+
+# How each primitive is written between its operands, and its symbol in the op circle.
+_FORMULAS: dict[str, str] = {
+    "add": "{0} + {1}",
+    "sub": "{0} - {1}",
+    "mul": "{0}·{1}",
+    "div": "{0} / {1}",
+    "pow": "{0}^{1}",
+    "neg": "-{0}",
+    "matmul": "{0} @ {1}",
+    "transpose": "{0}ᵀ",
+    "getitem": "{0}[…]",
+}
+_SYMBOLS: dict[str, str] = {
+    "add": "+",
+    "sub": "−",
+    "mul": "×",
+    "div": "÷",
+    "pow": "^",
+    "neg": "−",
+    "matmul": "@",
+}
+_ASCII = str.maketrans({"−": "-", "·": "*", "…": "...", "ᵀ": ".T", "×": "*", "÷": "/"})
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more nodes than can be drawn; the message says how to draw part of it."""
+
+
+# --------------------------------------------------------------------------- walking
+
+def forward_order(root: Tensor) -> list[Tensor]:
+    """Every tensor ``root`` depends on (leaves too), parents before children.
+
+    Parents are visited left to right, so for an expression this is the order in
+    which its operations ran. Iterative: an explicit stack of parent iterators.
+    """
+    order: list[Tensor] = []
+    seen = {id(root)}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        tensor, parents = stack[-1]
+        for parent in parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:
+            stack.pop()
+            order.append(tensor)
+    return order
+
+
+# --------------------------------------------------------------------------- text
+
+def format_number(x: float, digits: int = 4) -> str:
+    """A number as the course writes it: 33, not 33.0; 0.1192 to ``digits`` figures."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == int(x) and abs(x) < 1e6:
+        return str(int(x))
+    return f"{x:.{digits}g}"
+
+
+def format_array(value: Any, digits: int = 4, small: int = SMALL_SIZE) -> str | None:
+    """The values of a small array (``[1, 2]``), a number for one element, None if large."""
+    array = np.asarray(value)
+    if array.size == 1:
+        return format_number(array.reshape(()).item(), digits)
+    if array.size > small or array.ndim > 2 or array.size == 0:
+        return None
+    if array.ndim == 1:
+        return "[" + ", ".join(format_number(x, digits) for x in array) + "]"
+    rows = ("[" + ", ".join(format_number(x, digits) for x in row) + "]" for row in array)
+    return "[" + ", ".join(rows) + "]"
+
+
+def format_shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def to_ascii(text: str) -> str:
+    """Replace the picture's typographic signs (−, ·, …) by ASCII (-, *, ...)."""
+    return text.translate(_ASCII)
+
+
+def op_symbol(op: str | None) -> str:
+    """The symbol drawn in an op's circle: + for add, × for mul, exp for exp."""
+    return _SYMBOLS.get(op or "", op or "")
+
+
+def _gradient_array(grad: Any) -> np.ndarray | None:
+    if grad is None:
+        return None
+    return np.asarray(grad.data if isinstance(grad, Tensor) else grad)
+
+
+# --------------------------------------------------------------------------- the layout
+
+class GraphLayout:
+    """What a picture of ``root``'s graph shows: nodes, display names, the drawn part.
+
+    Built once per root and shared by :func:`draw_graph` and the backward frames, so
+    every picture of one graph uses the same names and the same nodes.
+    """
+
+    def __init__(
+        self,
+        root: Tensor,
+        max_nodes: int | None = DEFAULT_MAX_NODES,
+        group_by: str | Callable[[Tensor], Any] | None = None,
+        caller: str = "draw_graph",
+    ) -> None:
+        if not isinstance(root, Tensor):
+            raise TypeError(f"{caller}: expected a Tensor; got {type(root).__name__}")
+        if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 3):
+            raise ValueError(f"{caller}: max_nodes must be an integer of at least 3 or None")
+        self.root = root
+        self.order = forward_order(root)
+        self.position = {id(t): i for i, t in enumerate(self.order)}
+        self.total_nodes = sum(1 if t.is_leaf else 2 for t in self.order)
+        limit = HARD_LIMIT if max_nodes is None else max_nodes
+        if limit > HARD_LIMIT or (max_nodes is None and self.total_nodes > HARD_LIMIT):
+            hint = (
+                f" Pass max_nodes=<= {HARD_LIMIT:,} to draw the nodes nearest the output and "
+                "a '… N more' marker for the rest."
+                if caller == "draw_graph"
+                else ""
+            )
+            raise GraphTooLargeError(
+                f"{caller}: the graph has {self.total_nodes:,} nodes (tensors and ops); at most "
+                f"{HARD_LIMIT:,} can be drawn.{hint}"
+            )
+        self.names = self._display_names()
+        self.output_name = self.names[id(root)]
+        self.kept = self._keep(limit)
+        self.omitted = self.total_nodes - sum(
+            1 if t.is_leaf else 2 for t in self.order if id(t) in self.kept
+        )
+        self.groups = self._groups(group_by) if group_by is not None else {}
+
+    # ----------------------------------------------------------------- names
+    def _display_names(self) -> dict[int, str]:
+        taken = {t.name for t in self.order if t.name}
+        names: dict[int, str] = {}
+        if self.root.name:
+            names[id(self.root)] = self.root.name
+        else:
+            names[id(self.root)] = "J" if "J" not in taken else "out"
+            taken.add(names[id(self.root)])
+        letters = course_names(taken)
+        leaf_index = 0
+        for t in self.order:
+            if id(t) in names:
+                continue
+            if t.name:
+                names[id(t)] = t.name
+            elif not t.is_leaf:
+                names[id(t)] = next(letters)
+            elif t.requires_grad:
+                leaf_index += 1
+                while f"x{leaf_index}" in taken:
+                    leaf_index += 1
+                names[id(t)] = f"x{leaf_index}"
+            else:
+                names[id(t)] = self.constant_text(t)
+        return names
+
+    @staticmethod
+    def constant_text(t: Tensor) -> str:
+        shown = format_array(t.data)
+        return shown if shown is not None else f"const {format_shape(t.shape)}"
+
+    def is_constant(self, t: Tensor) -> bool:
+        """A leaf that needs no gradient and has no name: a number of the formula."""
+        return t.is_leaf and not t.requires_grad and not t.name
+
+    def name(self, t: Tensor) -> str:
+        return self.names[id(t)]
+
+    def operand(self, t: Tensor) -> str:
+        """A tensor's name as an operand of a formula (negative constants in parentheses)."""
+        text = self.names[id(t)]
+        if self.is_constant(t) and (text.startswith("-") or " " in text):
+            return f"({text})"
+        return text
+
+    def formula(self, t: Tensor) -> str:
+        """The right-hand side that made ``t``: ``a + u`` for v = a + u, ``exp(z)`` for exp."""
+        operands = [self.operand(p) for p in t.parents]
+        op = t.op or ""
+        template = _FORMULAS.get(op)
+        if template is not None and template.count("{") == len(operands):
+            return template.format(*operands)
+        return f"{op}({', '.join(operands)})"
+
+    def gradient_name(self, t: Tensor) -> str:
+        return f"d{self.output_name}/d{self.names[id(t)]}"
+
+    # ----------------------------------------------------------------- what is drawn
+    def _keep(self, limit: int) -> set[int]:
+        """The tensors nearest the output (breadth first from it) that fit in ``limit`` nodes."""
+        if self.total_nodes <= limit:
+            return {id(t) for t in self.order}
+        kept: set[int] = set()
+        used = 0
+        queue = deque([self.root])
+        queued = {id(self.root)}
+        limit -= 1  # room for the "… N more" marker
+        while queue:
+            t = queue.popleft()
+            cost = 1 if t.is_leaf else 2
+            if used + cost > limit:
+                break
+            used += cost
+            kept.add(id(t))
+            for parent in t.parents:
+                if id(parent) not in queued:
+                    queued.add(id(parent))
+                    queue.append(parent)
+        return kept
+
+    def _groups(self, group_by: str | Callable[[Tensor], Any]) -> dict[int, str]:
+        if callable(group_by):
+            found = {}
+            for t in self.order:
+                group = group_by(t)
+                if group is not None:
+                    found[id(t)] = str(group)
+            return found
+        if group_by != "layer":
+            raise ValueError(
+                f"draw_graph: group_by must be 'layer', a function of a tensor, or None; "
+                f"got {group_by!r}"
+            )
+        # A tensor named like W1, b2, Z[3] belongs to that layer; an unnamed result belongs
+        # to the latest layer among its inputs (W2 @ A1 is in layer 2).
+        layers: dict[int, int] = {}
+        for t in self.order:
+            match = re.fullmatch(r"[A-Za-z_]+\^?\[?(\d+)\]?", t.name or "")
+            if match:
+                layers[id(t)] = int(match.group(1))
+            elif not t.is_leaf:
+                found = [layers[id(p)] for p in t.parents if id(p) in layers]
+                if found:
+                    layers[id(t)] = max(found)
+        return {key: f"layer {layer}" for key, layer in layers.items()}
+
+    # ----------------------------------------------------------------- drawing
+    def tensor_label(
+        self,
+        t: Tensor,
+        grad: Any,
+        show_data: bool,
+        show_grad: bool,
+        pending: bool = False,
+        fresh: bool = False,
+    ) -> str:
+        """The HTML-like label of a tensor's box."""
+        if self.is_constant(t):
+            return f"<{html.escape(self.names[id(t)])}>"
+        head = f"<B>{html.escape(self.names[id(t)])}</B>"
+        if not t.is_leaf:
+            head += " = " + html.escape(self.formula(t))
+        rows = []
+        value = format_array(t.data) if show_data else None
+        if value is not None:
+            head += " = " + html.escape(value)
+        rows.append(head)
+        if show_data and value is None:
+            shape = f"shape {format_shape(t.shape)}"
+            rows.append(f'<FONT POINT-SIZE="10" COLOR="{COLOR_MUTED}">{shape}</FONT>')
+        if show_grad and t.requires_grad:
+            array = _gradient_array(grad)
+            name = html.escape(self.gradient_name(t))
+            if array is not None:
+                shown = format_array(array)
+                text = f"{name} = {html.escape(shown)}" if shown is not None else (
+                    f"{name}: shape {format_shape(array.shape)}"
+                )
+                if fresh:
+                    text = f"<B>{text}</B>"
+                rows.append(f'<FONT COLOR="{COLOR_GRAD}">{text}</FONT>')
+            elif pending:
+                rows.append(f'<FONT COLOR="{COLOR_MUTED}">{name} = ?</FONT>')
+        return "<" + "<BR/>".join(rows) + ">"
+
+    def digraph(
+        self,
+        grad_of: Callable[[Tensor], Any],
+        show_data: bool = True,
+        show_grad: bool = True,
+        rankdir: str = "LR",
+        *,
+        title: str | None = None,
+        caption_lines: list[str] | None = None,
+        highlight: Tensor | None = None,
+        edge_labels: Mapping[int, str] | None = None,
+        fresh: frozenset[int] | set[int] = frozenset(),
+        pending: bool = False,
+    ) -> graphviz.Digraph:
+        """Build the Digraph; ``highlight`` and ``edge_labels`` (parent id -> text) serve
+        the backward frames."""
+        if rankdir not in RANKDIRS:
+            raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}")
+        dot = graphviz.Digraph(name=self.output_name)
+        dot.attr(
+            rankdir=rankdir,
+            bgcolor="white",
+            fontname=FONT,
+            nodesep="0.25",
+            ranksep="0.3",
+            pad="0.2",
+        )
+        if title:
+            dot.attr(label=_dot_text(title), labelloc="t", labeljust="l", fontsize="14")
+        elif caption_lines:
+            # "\l" ends a left-justified line in a DOT label.
+            text = "".join(_dot_text(line) + "\\l" for line in caption_lines)
+            dot.attr(label=text, labelloc="t", labeljust="l", fontsize="13")
+        dot.attr("node", fontname=FONT, fontsize="12")
+        dot.attr("edge", color="#4b5563", arrowsize="0.6", fontname=FONT, fontsize="10")
+        drawn = [t for t in self.order if id(t) in self.kept]
+        clusters: dict[str, list[Tensor]] = {}
+        for t in drawn:
+            clusters.setdefault(self.groups.get(id(t), ""), []).append(t)
+        for number, (group, members) in enumerate(clusters.items()):
+            if not group:
+                self._add_nodes(dot, members, grad_of, show_data, show_grad, highlight,
+                                fresh, pending)
+                continue
+            with dot.subgraph(name=f"cluster_{number}") as cluster:
+                cluster.attr(label=_dot_text(group), style="rounded,dashed", color=COLOR_MUTED,
+                             fontcolor=COLOR_MUTED, fontname=FONT)
+                self._add_nodes(cluster, members, grad_of, show_data, show_grad, highlight,
+                                fresh, pending)
+        self._add_edges(dot, drawn, highlight, edge_labels or {})
+        return dot
+
+    def _add_nodes(
+        self,
+        dot: graphviz.Digraph,
+        tensors: list[Tensor],
+        grad_of: Callable[[Tensor], Any],
+        show_data: bool,
+        show_grad: bool,
+        highlight: Tensor | None,
+        fresh: frozenset[int] | set[int],
+        pending: bool,
+    ) -> None:
+        for t in tensors:
+            index = self.position[id(t)]
+            grad = grad_of(t) if show_grad and t.requires_grad else None
+            label = self.tensor_label(t, grad, show_data, show_grad, pending, id(t) in fresh)
+            attrs = {"shape": "box", "style": "rounded,filled", "margin": "0.12,0.06"}
+            if self.is_constant(t):
+                attrs.update(style="rounded,dashed", fontcolor=COLOR_MUTED, color=COLOR_MUTED,
+                             tooltip="constant (no gradient)")
+            elif t is self.root:
+                attrs.update(fillcolor=FILL_OUTPUT, penwidth="2")
+            elif not t.is_leaf:
+                attrs.update(fillcolor=FILL_INTERMEDIATE)
+            elif t.requires_grad:
+                attrs.update(fillcolor=FILL_INPUT)
+            else:
+                attrs.update(fillcolor=FILL_DATA)
+            if highlight is not None and t is highlight:
+                attrs.update(fillcolor=FILL_HIGHLIGHT, color=COLOR_HIGHLIGHT, penwidth="3")
+            dot.node(f"t{index}", label=label, **attrs)
+            if not t.is_leaf:
+                symbol = op_symbol(t.op)
+                # A one-sign op (+, ×) is a small circle; a named one (exp, relu) an ellipse.
+                op_attrs = {"shape": "circle" if len(symbol) <= 2 else "ellipse",
+                            "style": "filled", "fillcolor": FILL_OP, "width": "0.3",
+                            "height": "0.3", "margin": "0.02",
+                            "fontsize": "11" if len(symbol) <= 2 else "10",
+                            "tooltip": t.op or ""}
+                if highlight is not None and t is highlight:
+                    op_attrs.update(color=COLOR_HIGHLIGHT, penwidth="2.5",
+                                    fillcolor=FILL_HIGHLIGHT)
+                dot.node(f"op{index}", label=_dot_text(symbol), **op_attrs)
+
+    def _add_edges(
+        self,
+        dot: graphviz.Digraph,
+        drawn: list[Tensor],
+        highlight: Tensor | None,
+        edge_labels: Mapping[int, str],
+    ) -> None:
+        marker_edges: list[str] = []
+        for t in drawn:
+            if t.is_leaf:
+                continue
+            index = self.position[id(t)]
+            chosen = t is highlight
+            seen_parents: set[int] = set()
+            for parent in t.parents:
+                if id(parent) not in self.kept:
+                    marker_edges.append(f"op{index}")
+                    continue
+                attrs: dict[str, str] = {}
+                if chosen:
+                    attrs.update(color=COLOR_HIGHLIGHT, penwidth="2")
+                    if id(parent) in edge_labels and id(parent) not in seen_parents:
+                        attrs.update(label=_dot_text(edge_labels[id(parent)]),
+                                     fontcolor=COLOR_HIGHLIGHT)
+                seen_parents.add(id(parent))
+                dot.edge(f"t{self.position[id(parent)]}", f"op{index}", **attrs)
+            out_attrs = {"color": COLOR_HIGHLIGHT, "penwidth": "2"} if chosen else {}
+            dot.edge(f"op{index}", f"t{index}", **out_attrs)
+        if self.omitted:
+            dot.node(
+                "more",
+                label=_dot_text(f"… {self.omitted:,} more nodes"),
+                shape="box",
+                style="dashed",
+                color=COLOR_MUTED,
+                fontcolor=COLOR_MUTED,
+                tooltip="nodes left out; pass a larger max_nodes to draw more",
+            )
+            for target in dict.fromkeys(marker_edges):
+                dot.edge("more", target, style="dashed", color=COLOR_MUTED)
+
+
+def _dot_text(text: str) -> str:
+    """Plain text for a DOT label: backslashes would start DOT escapes, so double them."""
+    return text.replace("\\", "\\\\")
+
+
+# --------------------------------------------------------------------------- public API
+
+def draw_graph(
+    t: Tensor,
+    show_data: bool = True,
+    show_grad: bool = True,
+    rankdir: str = "LR",
+    *,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    group_by: str | Callable[[Tensor], Any] | None = None,
+    title: str | None = None,
+) -> graphviz.Digraph:
+    """The computation graph of ``t`` as a :class:`graphviz.Digraph`.
+
+    A box per tensor - its name (unnamed intermediates get u, v, w, ... in forward
+    order), the formula that made it (``v = a + u``), its value (or shape, when it has
+    more than a few elements) and, when ``.grad`` is set, its gradient ``dJ/dx`` - and
+    a circle per primitive op, with edges in the direction of the forward pass.
+    Numbers of the formula (the 3 of 3v) are dashed boxes without a gradient.
+    Intermediate tensors have a gradient to show only after ``retain_grad()``.
+
+    Parameters
+    ----------
+    show_data, show_grad: whether to write values and gradients.
+    rankdir: "LR" (left to right, the course's way), "TB", "RL" or "BT".
+    max_nodes: at most this many nodes (tensors plus ops) are drawn, those nearest the
+        output; the rest are counted in a "… N more nodes" box. None draws everything
+        but refuses (:class:`GraphTooLargeError`) beyond ``HARD_LIMIT`` nodes.
+    group_by: "layer" draws each layer in a box (tensors named W1, b1, Z1, ... and what
+        is computed from them), or a function tensor -> group label (None: no group).
+    title: a caption above the picture.
+
+    Render it with :func:`visualize.render`, or let Jupyter show it inline.
+    """
+    layout = GraphLayout(t, max_nodes=max_nodes, group_by=group_by)
+    return layout.digraph(
+        lambda tensor: tensor.grad, show_data, show_grad, rankdir, title=title
+    )
+
+
+def _tensor_repr_mimebundle(
+    self: Tensor, include: Any = None, exclude: Any = None
+) -> dict[str, str]:
+    """Jupyter's rich display of a Tensor: its computation graph as SVG (text otherwise)."""
+    bundle = {"text/plain": repr(self)}
+    if self.is_leaf:
+        return bundle
+    from visualize.render import dot_available, svg_of
+
+    if dot_available():
+        try:
+            bundle["image/svg+xml"] = svg_of(draw_graph(self))
+        except (RuntimeError, ValueError):  # too large or dot failed: the text still shows
+            pass
+    return bundle
+
+
+def enable_notebook_display(enabled: bool = True) -> None:
+    """Show a Tensor that is the output of a graph as its picture in Jupyter.
+
+    Installs (or, with ``enabled=False``, removes) a ``_repr_mimebundle_`` method on
+    the Tensor class: a non-leaf tensor displays as the SVG of :func:`draw_graph` when
+    Graphviz's ``dot`` is installed, and as its usual text otherwise. A
+    ``graphviz.Digraph`` (what :func:`draw_graph` returns) already shows inline.
+    """
+    if enabled:
+        Tensor._repr_mimebundle_ = _tensor_repr_mimebundle  # type: ignore[attr-defined]
+    elif getattr(Tensor, "_repr_mimebundle_", None) is _tensor_repr_mimebundle:
+        del Tensor._repr_mimebundle_  # type: ignore[attr-defined]
