@@ -1,0 +1,158 @@
+"""Every lesson in tutorials/ runs as a script (in fast mode) and shows what it claims.
+
+Each lesson is run in a subprocess, from an empty folder, with its pictures going to
+a temporary folder; the test checks that it exits cleanly, wrote its pictures, and
+printed the facts its prose promises (J = 33, dJ/db = 6, the flower accuracies, ...).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TUTORIALS = ROOT / "tutorials"
+LESSONS = sorted(p.name for p in TUTORIALS.glob("week*.py"))
+HAVE_DOT = shutil.which("dot") is not None
+
+
+def graph_picture(stem: str, suffix: str = ".svg") -> str:
+    """A Graphviz picture, or its .dot source where the dot program is missing."""
+    return stem + (suffix if HAVE_DOT else ".dot")
+
+
+# The pictures each lesson must write (dot-dependent ones fall back to .dot files).
+PICTURES = {
+    "week1_neurons.py": [
+        "housing_neuron.png", graph_picture("housing_network", ".png"),
+        graph_picture("network", ".png"), "costs.png", "hidden_activations.png",
+    ],
+    "week2_logistic_regression.py": [
+        graph_picture("graph_J"), "slopes.png", "digits_examples.png", "cost_curve.png",
+        "weights_and_accuracy.png", "vectorization.png",
+    ] + (["backward_frames.gif", "backward_frames/index.html", "backward_frames/frame_003.svg"]
+         if HAVE_DOT else ["backward_frames/frame_003.dot"]),
+    "week3_shallow_network.py": [
+        "decision_boundaries.png", "boundary_logistic.png", "boundary_shallow.png", "costs.png",
+        "activations.png", "symmetry.png", "hidden_sizes.png", "hidden_50.png",
+    ],
+    "week4_deep_network.py": [
+        "cost_curve.png", "learning_rates.png", "depths.png", "parity_sawtooth.png",
+        "parity.png",
+    ],
+}
+
+
+def number_after(pattern: str, text: str) -> float:
+    match = re.search(pattern + r"\s*(-?[0-9.]+)", text)
+    assert match, f"the lesson did not print {pattern!r}"
+    return float(match.group(1))
+
+
+def check_week1(out: str) -> None:
+    assert "price = max(0," in out
+    assert number_after(r"breast cancer test accuracy: single neuron", out) > 0.9
+    assert number_after(r"breast cancer test accuracy: single neuron [0-9.]+, network", out) > 0.9
+
+
+def check_week2(out: str) -> None:
+    assert "J = 33" in out
+    assert "dJ/da = 3, dJ/db = 6, dJ/dc = 9" in out
+    assert "dJ/db = dJ/du · c = 3 · 2 = 6" in out  # the backward frame's chain rule
+    assert number_after(r"f\(a\) = a\^2 at a = 2: nudged slope", out) == pytest.approx(4.001)
+    assert "autodiff matches the hand-derived dw and db" in out
+    assert number_after(r"test accuracy", out) > 0.92
+    assert number_after(r"vectorization speed-up:", out) > 10
+    assert "row.grad (1, 3)" in out and "col.grad (2, 1)" in out
+    assert "RankOneWarning" in out and "BroadcastWarning" in out
+
+
+def check_week3(out: str) -> None:
+    logistic = number_after(r"flower: logistic regression", out)
+    shallow = number_after(r"flower: logistic regression [0-9.]+, shallow network", out)
+    assert logistic < 0.7
+    assert shallow > 0.8
+    assert number_after(r"accuracy with a linear hidden layer of 4 units:", out) < 0.7
+    assert "autodiff slopes match the formulas" in out
+    # Equal starting units stay equal; random ones drift apart.
+    assert re.search(r"equal units: accuracy [0-9.]+; largest difference between rows of W1: "
+                     r"0\.00e\+00", out)
+    assert number_after(r"random \(small\): accuracy [0-9.]+; largest difference between "
+                        r"rows of W1:", out) > 0.1
+
+
+def check_week4(out: str) -> None:
+    assert "autodiff vs reference — PASSED" in out
+    assert number_after(r"test accuracy", out) > 0.9
+    assert re.search(r"hand-built deep network \[8, 2, 2, 2, 1\]: 33 parameters, "
+                     r"accuracy on all 256 patterns 1\.000", out)
+    assert "parity summary:" in out
+
+
+CHECKS = {
+    "week1_neurons.py": check_week1,
+    "week2_logistic_regression.py": check_week2,
+    "week3_shallow_network.py": check_week3,
+    "week4_deep_network.py": check_week4,
+}
+
+
+def test_every_lesson_is_checked():
+    assert LESSONS and set(LESSONS) == set(PICTURES) == set(CHECKS)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lesson_is_a_percent_format_notebook(lesson):
+    source = (TUTORIALS / lesson).read_text(encoding="utf-8")
+    ast.parse(source)
+    assert "format_name: percent" in source
+    assert source.count("# %% [markdown]") >= 3  # prose, not only code
+    assert re.search(r"^# %%$", source, re.MULTILINE)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lesson_runs_and_shows_its_point(lesson, tmp_path):
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("sklearn")
+    out_dir = tmp_path / "out"
+    env = dict(os.environ)
+    env.update(
+        FAST="1",
+        TUTORIAL_OUT=str(out_dir),
+        MPLBACKEND="Agg",
+        # Small matrices: BLAS threads only add overhead (and spin on shared CI cores).
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+    )
+    env.pop("GALLERY", None)  # never write into the repository's gallery from a test
+    result = subprocess.run(
+        [sys.executable, str(TUTORIALS / lesson)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+
+    folder = out_dir / lesson.removesuffix(".py")
+    for name in PICTURES[lesson]:
+        path = folder / name
+        assert path.is_file() and path.stat().st_size > 0, f"{lesson} did not write {name}"
+    CHECKS[lesson](result.stdout)
+
+
+def test_gallery_pictures_exist_and_are_small():
+    readme = (TUTORIALS / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\((gallery/[^)\s]+)\)", readme)
+    assert links, "tutorials/README.md shows no gallery pictures"
+    for link in links:
+        path = TUTORIALS / link
+        assert path.is_file(), f"tutorials/README.md links {link}, which is missing"
+        assert path.stat().st_size < 200_000, f"{link} is {path.stat().st_size} bytes"
