@@ -54,5 +54,6 @@ __all__ = [
 # Built on the engine above (imported last: they use its public names).
 from autograd_lite import nn, optim  # noqa: E402
 from autograd_lite.check import compare, gradcheck  # noqa: E402
+from autograd_lite.compile import trace  # noqa: E402
 
-__all__ += ["nn", "optim", "gradcheck", "compare"]
+__all__ += ["nn", "optim", "gradcheck", "compare", "trace"]
