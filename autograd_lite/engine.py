@@ -32,14 +32,30 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     """
     if grad.shape == shape:
         return grad
-    extra = grad.ndim - len(shape)
-    if extra < 0:
-        raise ValueError(f"unbroadcast: gradient of shape {grad.shape} is smaller than {shape}")
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
-    )
-    summed = grad.sum(axis=axes, keepdims=True) if axes else grad
+    key = (grad.shape, shape)
+    axes = _unbroadcast_axes.get(key)
+    if axes is None:
+        extra = grad.ndim - len(shape)
+        if extra < 0:
+            raise ValueError(
+                f"unbroadcast: gradient of shape {grad.shape} is smaller than {shape}"
+            )
+        axes = tuple(range(extra)) + tuple(
+            extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
+        )
+        if len(_unbroadcast_axes) < 4096:
+            _unbroadcast_axes[key] = axes
+    if not axes:
+        summed = grad
+    elif type(grad) is np.ndarray:
+        summed = np.add.reduce(grad, axis=axes, keepdims=True)
+    else:
+        summed = grad.sum(axis=axes, keepdims=True)
     return summed if summed.shape == shape else summed.reshape(shape)
+
+
+# (gradient shape, operand shape) -> the axes to sum: a training loop meets the same few pairs.
+_unbroadcast_axes: dict[tuple, tuple[int, ...]] = {}
 
 
 def topological_order(root: Tensor) -> list[Tensor]:
@@ -73,21 +89,6 @@ def topological_order(root: Tensor) -> list[Tensor]:
             if parent._op is not None and parent not in expanded:
                 push((parent, False))
     return order
-    expanded: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
-    while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-            continue
-        if id(node) in expanded:
-            continue
-        expanded.add(id(node))
-        stack.append((node, True))
-        for parent in node._parents:
-            if parent._op is not None and id(parent) not in expanded:
-                stack.append((parent, False))
-    return order
 
 
 def _freed_error(node: Tensor) -> RuntimeError:
@@ -99,7 +100,9 @@ def _freed_error(node: Tensor) -> RuntimeError:
     )
 
 
-def _seed(root: Tensor, grad: Any, op_name: str) -> np.ndarray:
+def _seed(root: Tensor, grad: Any, op_name: str, shared: bool = False) -> np.ndarray:
+    """dJ/dJ = 1 (or the user's grad). ``shared``: a cached read-only array of ones, safe
+    where the engine copies anything that is the upstream gradient itself."""
     if grad is None:
         if root.data.size != 1:
             raise RuntimeError(
@@ -107,7 +110,14 @@ def _seed(root: Tensor, grad: Any, op_name: str) -> np.ndarray:
                 "gradient needs a tensor with one element (a cost J). Reduce it first "
                 f"(e.g. .sum() or .mean()), or pass grad= an array of shape {root.shape}."
             )
-        return np.ones(root.shape, dtype=root.dtype)
+        if not shared:
+            return np.ones(root.shape, dtype=root.dtype)
+        key = (root.data.shape, root.data.dtype)
+        ones = _ones.get(key)
+        if ones is None:
+            ones = _ones[key] = np.ones(key[0], dtype=key[1])
+            ones.flags.writeable = False
+        return ones
     upstream = to_array(grad)
     if upstream.shape != root.shape:
         raise RuntimeError(
@@ -115,6 +125,9 @@ def _seed(root: Tensor, grad: Any, op_name: str) -> np.ndarray:
             f"{root.shape}; they must be equal"
         )
     return upstream.astype(root.dtype, copy=False)
+
+
+_ones: dict[tuple, np.ndarray] = {}
 
 
 def _check_differentiable(root: Tensor, op_name: str) -> None:
@@ -162,11 +175,17 @@ def _run(
             elif id(node) in targets:
                 collected[id(node)] = upstream_grad
             parents = node._parents
-            needs = [p.requires_grad for p in parents]
-            if create_graph:
-                inputs, out = parents, node
+            if len(parents) == 2:
+                p0, p1 = parents
+                needs = (p0.requires_grad, p1.requires_grad)
+                inputs = parents if create_graph else (p0.data, p1.data)
+            elif len(parents) == 1:
+                needs = (parents[0].requires_grad,)
+                inputs = parents if create_graph else (parents[0].data,)
             else:
-                inputs, out = [p.data for p in parents], node.data
+                needs = tuple([p.requires_grad for p in parents])
+                inputs = parents if create_graph else tuple([p.data for p in parents])
+            out = node if create_graph else node.data
             parent_grads = node._op.backward(upstream_grad, node._saved, inputs, out, needs)
             if _backward_hook is not None:
                 _backward_hook(node, upstream_grad, parent_grads)
@@ -182,13 +201,17 @@ def _run(
                     grad = grad.astype(parent_data.dtype)
                 if parent._op is None:
                     if accumulate:
-                        # A new array (not upstream_grad, not a view) is the engine's to keep.
-                        fresh = (
-                            type(grad) is np.ndarray
-                            and grad.base is None
-                            and grad is not upstream_grad
-                        )
-                        _accumulate_grad(parent, grad, fresh)
+                        current = parent.grad
+                        if type(current) is np.ndarray and type(grad) is np.ndarray:
+                            current += grad
+                        else:
+                            # A new array (not upstream_grad, not a view) is the engine's.
+                            fresh = (
+                                type(grad) is np.ndarray
+                                and grad.base is None
+                                and grad is not upstream_grad
+                            )
+                            _accumulate_grad(parent, grad, fresh)
                         continue
                     if id(parent) not in targets:
                         continue
@@ -230,7 +253,7 @@ def backward(
 ) -> None:
     """Accumulate d root / d leaf into ``leaf.grad`` for every leaf that requires grad."""
     _check_differentiable(root, "backward")
-    upstream = _seed(root, grad, "backward")
+    upstream = _seed(root, grad, "backward", shared=not create_graph)
     if create_graph:
         upstream = Tensor(upstream)
     _run(root, upstream, retain_graph or create_graph, create_graph, targets=None)

@@ -205,23 +205,25 @@ class Tensor:
         _engine.zero_grad(self)
 
     # -------------------------------------------------------------- operators
+    # The three commonest operators go straight to their primitive (they are most of a
+    # small graph's ops); the rest go through the functions in autograd_lite.ops.
     def __add__(self, other: Any) -> Tensor:
-        return _ops.add(self, other)
+        return _apply(_Add, (self, other if type(other) is Tensor else _constant(other, self)))
 
     def __radd__(self, other: Any) -> Tensor:
-        return _ops.add(other, self)
+        return _apply(_Add, (_constant(other, self), self))
 
     def __sub__(self, other: Any) -> Tensor:
-        return _ops.sub(self, other)
+        return _apply(_Sub, (self, other if type(other) is Tensor else _constant(other, self)))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _ops.sub(other, self)
+        return _apply(_Sub, (_constant(other, self), self))
 
     def __mul__(self, other: Any) -> Tensor:
-        return _ops.mul(self, other)
+        return _apply(_Mul, (self, other if type(other) is Tensor else _constant(other, self)))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _ops.mul(other, self)
+        return _apply(_Mul, (_constant(other, self), self))
 
     def __truediv__(self, other: Any) -> Tensor:
         return _ops.div(self, other)
@@ -324,3 +326,8 @@ def _data_of(value: Any) -> Any:
 # Imported last: both modules use Tensor, and Tensor's methods use them.
 from autograd_lite import engine as _engine  # noqa: E402
 from autograd_lite import ops as _ops  # noqa: E402
+from autograd_lite.ops.base import apply as _apply  # noqa: E402
+from autograd_lite.ops.base import constant as _constant  # noqa: E402
+from autograd_lite.ops.elementwise import Add as _Add  # noqa: E402
+from autograd_lite.ops.elementwise import Mul as _Mul  # noqa: E402
+from autograd_lite.ops.elementwise import Sub as _Sub  # noqa: E402

@@ -90,7 +90,13 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
     grad; otherwise the result is a plain leaf and nothing is kept alive.
     """
     try:
-        out, saved = fn.forward(*[t.data for t in inputs], *params)
+        # The common arities spelled out: a list comprehension costs more than the op here.
+        if len(inputs) == 2:
+            out, saved = fn.forward(inputs[0].data, inputs[1].data, *params)
+        elif len(inputs) == 1:
+            out, saved = fn.forward(inputs[0].data, *params)
+        else:
+            out, saved = fn.forward(*[t.data for t in inputs], *params)
     except ShapeError:
         raise
     except ValueError as err:
@@ -142,6 +148,8 @@ def log(x: Any) -> Any:
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+    if x.shape == shape:
+        return x
     if isinstance(x, Tensor):
         from autograd_lite.ops.shape import broadcast_to as tensor_broadcast_to
 

@@ -25,6 +25,8 @@ class MatMul(Primitive):
     @staticmethod
     def backward(g, saved, inputs, out, needs):
         a, b = inputs
+        if a.ndim == 2 and b.ndim == 2:  # the course's case, first: dW = dZ Aᵀ, dA = Wᵀ dZ
+            return (g @ b.T if needs[0] else None), (a.T @ g if needs[1] else None)
         if a.ndim == 1 and b.ndim == 1:  # inner product: z = Σ a_i b_i
             return (g * b if needs[0] else None), (g * a if needs[1] else None)
         if a.ndim == 1:  # (n,) @ (..., n, k) -> (..., k)
