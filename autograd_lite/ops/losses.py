@@ -161,20 +161,26 @@ class BinaryCrossEntropyWithLogits(Primitive):
         dJ/dZ = (A - Y) / m                              (the course's dZ = A - Y)
         dJ/dY = -Z / m
 
-    log(1 + e^Z) is ``logaddexp(0, Z)``: no overflow at Z = ±1000.
+    log(1 + e^Z) = max(Z, 0) + log(1 + e^-|Z|): no overflow at Z = ±1000. The forward
+    pass keeps A = σ(Z), computed from the same e^-|Z|, for the backward pass.
     """
 
     name = "binary_cross_entropy_with_logits"
 
     @staticmethod
     def forward(Z, Y, m):
-        return np.asarray((np.logaddexp(0, Z) - Y * Z).sum() / m, dtype=Z.dtype), m
+        A, e = activations.sigmoid_and_exp(Z)
+        losses = np.maximum(Z, 0) - Y * Z + np.log1p(e)
+        return np.asarray(losses.sum() / m, dtype=Z.dtype), (m, A)
 
     @staticmethod
-    def backward(g, m, inputs, out, needs):
+    def backward(g, saved, inputs, out, needs):
+        m, A = saved
         Z, Y = inputs
+        if isinstance(Z, Tensor):  # building a graph of the backward pass: A as a Tensor
+            A = _sigmoid(Z)
         scale = g * (1.0 / m)
-        dZ = scale * (_sigmoid(Z) - Y) if needs[0] else None
+        dZ = scale * (A - Y) if needs[0] else None
         dY = -(scale * Z) if needs[1] else None
         return dZ, dY
 
