@@ -252,8 +252,13 @@ def backward(
     root: Tensor, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
 ) -> None:
     """Accumulate d root / d leaf into ``leaf.grad`` for every leaf that requires grad."""
-    _check_differentiable(root, "backward")
-    upstream = _seed(root, grad, "backward", shared=not create_graph)
+    if grad is None and not create_graph and root.requires_grad and root.data.size == 1:
+        upstream = _ones.get((root.data.shape, root.data.dtype))  # the common case, J.backward()
+    else:
+        upstream = None
+    if upstream is None:
+        _check_differentiable(root, "backward")
+        upstream = _seed(root, grad, "backward", shared=not create_graph)
     if create_graph:
         upstream = Tensor(upstream)
     _run(root, upstream, retain_graph or create_graph, create_graph, targets=None)

@@ -106,11 +106,28 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
         out = np.asarray(out)
     if _forward_hook is not None:
         _forward_hook(fn, inputs, out)
+    # The new tensor is built here rather than in a helper: this is every op's hot path.
+    result = _tensor_new(Tensor)
+    result.data = out
+    result.grad = None
+    result.name = None
+    result._retains_grad = False
     if GradMode.enabled:
         for t in inputs:
             if t.requires_grad:
-                return _new_tensor(out, fn, inputs, saved)
-    return _new_tensor(out, None, (), None)
+                result.requires_grad = True
+                result._op = fn
+                result._parents = inputs
+                result._saved = saved
+                return result
+    result.requires_grad = False
+    result._op = None
+    result._parents = ()
+    result._saved = None
+    return result
+
+
+_tensor_new = Tensor.__new__
 
 
 # Set by autograd_lite.debug while anomaly detection or strict shapes are on: called with
