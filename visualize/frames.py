@@ -32,11 +32,11 @@ import numpy as np
 
 import autograd_lite as al
 from autograd_lite.engine import gradients
+from autograd_lite.files import atomic_write
 from autograd_lite.tensor import Tensor
 from visualize.graph import GraphLayout, format_array, format_shape, forward_order, to_ascii
 from visualize.render import (
     GraphvizNotFoundError,
-    atomic_write,
     dot_available,
     missing_dot_message,
     run_dot,

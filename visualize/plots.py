@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from visualize.render import atomic_write
+from autograd_lite.files import atomic_write
 
 _INSTALL = 'plots need matplotlib: pip install "autograd-lite[plots]" (or pip install matplotlib)'
 _FORMATS = ("png", "svg", "pdf")

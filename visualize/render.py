@@ -8,13 +8,14 @@ crash, Ctrl-C) never leaves a half-written picture behind.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import graphviz
+
+from autograd_lite.files import atomic_write
 
 #: Formats written from the DOT source alone (no program needed).
 SOURCE_FORMATS = ("dot", "gv")
@@ -71,33 +72,6 @@ def run_dot(source: str, fmt: str, what: str = "drawing the picture") -> bytes:
         detail = message[-1] if message else f"exit status {done.returncode}"
         raise RuntimeError(f"{what}: Graphviz's dot failed: {detail}")
     return done.stdout
-
-
-def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and :func:`os.replace`.
-
-    The folder is created if needed. On any failure the temporary file is removed
-    and ``path`` is left as it was.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    # os.open with mode 0o666 lets the umask decide the permissions, as for any new file.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-    return target
 
 
 def format_of(path: str | os.PathLike[str], format: str | None = None) -> str:

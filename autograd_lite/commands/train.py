@@ -199,18 +199,10 @@ def _check_directory(path: str, option: str) -> None:
 
 
 def plot_costs(costs: list[float], path: str, title: str) -> None:
-    from matplotlib.figure import Figure
+    from visualize.plots import plot_costs as draw_cost_curve
 
-    fig = Figure(figsize=(6, 4))
-    ax = fig.add_subplot()
-    ax.plot(np.arange(1, len(costs) + 1), costs)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("cost J")
-    ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    fig.tight_layout()
     try:
-        fig.savefig(path)
+        draw_cost_curve(costs, path, title=title)
     except OSError as err:
         raise UserError(f"--plot {path!r}: {err.strerror or err}") from None
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from autograd_lite.files import atomic_write
 
 if TYPE_CHECKING:
     from autograd_lite.nn.module import Module
@@ -58,36 +59,7 @@ def save_state(
     arrays = {name: np.asarray(value) for name, value in state.items()}
     arrays[METADATA_KEY] = np.array(json.dumps(metadata))
 
-    fd, tmp_path = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory
-    )
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_path, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_path)
-        except OSError:
-            pass
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    atomic_write(path, lambda handle: np.savez(handle, **arrays))
 
 
 def read_state(path: str | PathLike[str]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
