@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import traceback
 import warnings
 import weakref
@@ -27,10 +28,13 @@ import numpy as np
 
 from autograd_lite import engine
 from autograd_lite.ops import base
+from autograd_lite.tensor import Tensor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# Frames from files under this directory are the engine's own; the first frame outside it
+# is the user's line. The separator keeps a sibling such as "autograd_lite_extra/" outside.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class AnomalyError(FloatingPointError):
@@ -52,23 +56,66 @@ _ELEMENTWISE_BINARY = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", 
 class _State:
     anomaly_depth = 0
     strict_depth = 0
-    # id(output array) -> (weak reference to it, "file:line in function: code")
-    creation_sites: dict[int, tuple[Any, str]] = {}
+    # id(output array) -> (weak reference to it, where it was created); the source line is
+    # read only if an error message needs it.
+    creation_sites: dict[int, tuple[Any, _Site]] = {}
 
 
-def _user_frame() -> traceback.FrameSummary | None:
-    """The innermost stack frame outside autograd_lite: where the user's code called us."""
-    for frame in reversed(traceback.extract_stack()):
-        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
-            return frame
-    return None
+# The machinery every op passes through; a frame elsewhere in the package (nn/, a loss,
+# a layer) is worth naming next to the user's line: "via nn/losses.py:59 in squared_error".
+_MACHINERY = tuple(
+    os.path.join(_PACKAGE_DIR, part) for part in ("ops" + os.sep, "tensor.py", "debug.py")
+)
 
 
-def _describe_site(frame: traceback.FrameSummary | None) -> str:
-    if frame is None:
-        return "unknown"
-    code = f": {frame.line.strip()}" if frame.line else ""
-    return f"{frame.filename}:{frame.lineno} in {frame.name}{code}"
+class _Site:
+    """Where an op was created: the user's frame, and the library frame that made the op
+    when that was not the user's own call (nn.fit → a loss → the op)."""
+
+    __slots__ = ("user", "library")
+
+    def __init__(self, user: traceback.FrameSummary | None,
+                 library: traceback.FrameSummary | None) -> None:
+        self.user, self.library = user, library
+
+    def describe(self) -> str:
+        if self.user is None:
+            return "unknown"
+        frame = self.user
+        code = f": {frame.line.strip()}" if frame.line else ""
+        text = f"{frame.filename}:{frame.lineno} in {frame.name}{code}"
+        if self.library is not None:
+            inner = os.path.relpath(self.library.filename, _PACKAGE_DIR)
+            text += f" (via autograd_lite/{inner}:{self.library.lineno} in {self.library.name})"
+        return text
+
+
+def _in_package(frame: Any) -> bool:
+    return os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR)
+
+
+def _summary(frame: Any) -> traceback.FrameSummary:
+    return traceback.FrameSummary(
+        frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name, lookup_line=False
+    )
+
+
+def _user_site() -> _Site:
+    """The innermost stack frame outside autograd_lite: where the user's code called us.
+
+    Walks the live frames (cheap) instead of ``traceback.extract_stack``, which reads
+    the source line of every frame on the stack for every op.
+    """
+    frame = sys._getframe(1)
+    library = None
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(_PACKAGE_DIR):
+            return _Site(_summary(frame), library)
+        if library is None and not filename.startswith(_MACHINERY):
+            library = _summary(frame)
+        frame = frame.f_back
+    return _Site(None, None)
 
 
 def _bad_values(array: np.ndarray) -> str | None:
@@ -84,6 +131,9 @@ def _bad_values(array: np.ndarray) -> str | None:
 
 def _forward_hint(op: str, inputs: tuple, out: np.ndarray) -> str:
     values = [t.data for t in inputs]
+    if any(_bad_values(v) for v in values):
+        # In anomaly mode the op that made a bad input would have stopped first.
+        return "an input already holds NaN/inf: it came from data made outside the graph."
     if op == "log" and (values[0] <= 0).any():
         return (
             "log of 0 (or of a negative number). In a cross-entropy, log(A) with A = σ(Z) "
@@ -102,8 +152,6 @@ def _forward_hint(op: str, inputs: tuple, out: np.ndarray) -> str:
         return "sqrt of a negative number."
     if op == "pow":
         return "a power overflowed or was taken of a negative base with a fractional exponent."
-    if any(_bad_values(v) for v in values):
-        return "an input already holds NaN/inf: it came from data made outside the graph."
     return "check the inputs' ranges and the learning rate (a too-large one makes values explode)."
 
 
@@ -117,28 +165,61 @@ def _backward_hint(op: str) -> str:
     return hints.get(op, "an upstream gradient was already huge: lower the learning rate.")
 
 
+def _describe_inputs(inputs: tuple) -> str:
+    """``'w' (1, 2) and (2, 3)``: each input's shape, after its name when it has one."""
+    parts = [f"'{t.name}' {t.shape}" if t.name else str(t.shape) for t in inputs]
+    return " and ".join(parts) if len(parts) <= 2 else ", ".join(parts)
+
+
+def _forget_site(key: int) -> Callable[[Any], None]:
+    def forget(_: Any) -> None:
+        _State.creation_sites.pop(key, None)
+
+    return forget
+
+
 def _check_forward(fn: Any, inputs: tuple, out: np.ndarray) -> None:
     if _State.strict_depth:
         _check_shapes(fn.name, inputs, out)
     if not _State.anomaly_depth:
         return
-    frame = _user_frame()
+    site = _user_site()
     bad = _bad_values(out)
     if bad is not None:
-        shapes = ", ".join(str(t.shape) for t in inputs)
-        names = ", ".join(t.name for t in inputs if t.name) or "unnamed"
+        noun = "input" if len(inputs) == 1 else "inputs"
+        shapes = f"{noun} {_describe_inputs(inputs)}; output {out.shape}"
+        node = _node_being_differentiated()
+        if node is not None:  # backward(create_graph=True) records the VJP's own ops
+            label = f"'{node.name}'" if node.name else "(unnamed)"
+            raise AnomalyError(
+                f"backward pass (create_graph=True): the local gradient of {node.op} "
+                f"(output {label}, shape {node.shape}) holds {bad}: its {fn.name} ({shapes}) "
+                f"produced it; {node.op} was created at {_creation_site(node)}. "
+                f"Hint: {_backward_hint(node.op)}"
+            )
         raise AnomalyError(
-            f"forward pass: {fn.name} produced {bad} (inputs of shapes {shapes}, named "
-            f"{names}; output {out.shape}), created at {_describe_site(frame)}. "
-            f"Hint: {_forward_hint(fn.name, inputs, out)}"
+            f"forward pass: {fn.name} produced {bad} ({shapes}), created at "
+            f"{site.describe()}. Hint: {_forward_hint(fn.name, inputs, out)}"
         )
-    _State.creation_sites[id(out)] = (weakref.ref(out), _describe_site(frame))
+    # The entry goes when the array does, so a long run in anomaly mode does not grow.
+    key = id(out)
+    _State.creation_sites[key] = (weakref.ref(out, _forget_site(key)), site)
+
+
+def _node_being_differentiated() -> Any:
+    """The node whose VJP is running, when an op is applied inside the engine's backward."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is engine._run.__code__:
+            return frame.f_locals.get("node")
+        frame = frame.f_back
+    return None
 
 
 def _creation_site(node: Any) -> str:
     entry = _State.creation_sites.get(id(node.data))
     if entry is not None and entry[0]() is node.data:
-        return entry[1]
+        return entry[1].describe()
     return "unknown (created before detect_anomaly was entered)"
 
 
@@ -148,24 +229,24 @@ def _check_backward(node: Any, upstream: Any, parent_grads: tuple) -> None:
     for i, grad in enumerate(parent_grads):
         if grad is None:
             continue
-        bad = _bad_values(np.asarray(getattr(grad, "data", grad)))
+        # Under create_graph the gradients are Tensors.
+        bad = _bad_values(grad.data if isinstance(grad, Tensor) else np.asarray(grad))
         if bad is None:
             continue
         label = f"'{node.name}'" if node.name else "(unnamed)"
         parent = node.parents[i]
+        parent_label = f" '{parent.name}'" if parent.name else ""
         raise AnomalyError(
-            f"backward pass: the local gradient of {node.op} for its input {i} "
+            f"backward pass: the local gradient of {node.op} for its input {i}{parent_label} "
             f"(shape {parent.shape}) holds {bad}; output {label} has shape {node.shape}, "
             f"created at {_creation_site(node)}. Hint: {_backward_hint(node.op)}"
         )
 
 
 def _check_shapes(op: str, inputs: tuple, out: np.ndarray) -> None:
-    frame = _user_frame()
     for t in inputs:
         if t.data.ndim == 1 and t.data.shape[0] > 1:
-            _warn_at(
-                frame,
+            _warn_in_user_code(
                 RankOneWarning(
                     f"{op}: a rank-1 array of shape {t.shape} entered the computation. "
                     f"Rank-1 arrays behave neither as rows nor as columns: reshape it to "
@@ -179,8 +260,7 @@ def _check_shapes(op: str, inputs: tuple, out: np.ndarray) -> None:
         stretches_a = any(x == 1 < y for x, y in zip(a, b))
         stretches_b = any(y == 1 < x for x, y in zip(a, b))
         if stretches_a and stretches_b:
-            _warn_at(
-                frame,
+            _warn_in_user_code(
                 BroadcastWarning(
                     f"{op}: broadcasting {inputs[0].shape} with {inputs[1].shape} gave "
                     f"{out.shape}, an outer product. If you meant element by element, make "
@@ -189,13 +269,14 @@ def _check_shapes(op: str, inputs: tuple, out: np.ndarray) -> None:
             )
 
 
-def _warn_at(frame: traceback.FrameSummary | None, warning: Warning) -> None:
-    if frame is None:
-        warnings.warn(warning, stacklevel=3)
-    else:
-        warnings.warn_explicit(
-            warning, type(warning), frame.filename, frame.lineno or 0, module=frame.name
-        )
+def _warn_in_user_code(warning: Warning) -> None:
+    """warnings.warn attributed to the user's line, so that the warning filters and the
+    once-per-line registry apply there (a loop warns once, not at every step)."""
+    level, frame = 1, sys._getframe(0)
+    while frame is not None and _in_package(frame):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(warning, stacklevel=level)
 
 
 def _install() -> None:
@@ -207,9 +288,20 @@ def _install() -> None:
 
 
 class _Mode:
-    """Context manager and decorator that switches one checking mode on."""
+    """Context manager and decorator that switches one checking mode on.
+
+    ``with mode():``, ``@mode()`` and ``@mode`` all work; modes nest.
+    """
 
     _counter = ""
+
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        self = super().__new__(cls)
+        if func is None:
+            return self
+        if not callable(func):
+            raise TypeError(f"{cls.__name__}() takes no arguments (or decorates a function)")
+        return self(func)  # used as @mode without parentheses
 
     def __enter__(self) -> _Mode:
         setattr(_State, self._counter, getattr(_State, self._counter) + 1)

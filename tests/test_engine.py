@@ -8,6 +8,7 @@ differences; none is computed by the engine under test.
 from __future__ import annotations
 
 import gc
+import itertools
 import sys
 import weakref
 
@@ -139,6 +140,21 @@ def test_gradients_are_not_aliased():
     a.backward(grad=seed)
     a.grad += 1
     np.testing.assert_array_equal(seed, [1.0, 1.0])
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_a_gradient_that_add_hands_to_two_intermediates_is_never_added_into(order):
+    """add gives the same upstream array to both operands; when one operand (y) is also
+    reached along another path, that sum must not be made in place in the shared array,
+    or the other operand (t) gets y's extra gradient too. Every order of the paths."""
+    x, w = leaf([0.3, -0.2]), leaf([0.5, 0.1])
+    y, t = al.tanh(x), al.exp(w)
+    paths = [lambda: ((y + t) * 2.0).sum(), lambda: (y * y).sum(), lambda: (t + y).sum()]
+    J = sum(paths[i]() for i in order)
+    J.backward()
+    dy = 2 + 2 * np.tanh(x.data) + 1  # from (y + t)·2, y², t + y
+    np.testing.assert_allclose(x.grad, dy * (1 - np.tanh(x.data) ** 2))
+    np.testing.assert_allclose(w.grad, 3 * np.exp(w.data))  # dJ/dt = 2 + 1, times e^w
 
 
 def test_intermediate_grad_only_after_retain_grad():

@@ -223,3 +223,23 @@ def test_evaluate_does_not_depend_on_grad_mode():
     with al.no_grad():
         J, _ = evaluate(parse_expression("a*b"), {"a": 2, "b": 3})
     assert not J.is_leaf and J.requires_grad
+
+
+def test_nothing_is_ever_evaluated_by_python(monkeypatch):
+    """eval and exec are never called: not for a course expression, not for a hostile one."""
+    import builtins
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("eval/exec called")
+
+    monkeypatch.setattr(builtins, "eval", forbidden)
+    monkeypatch.setattr(builtins, "exec", forbidden)
+    J, tensors = evaluate(parse_expression("J = 3*(a + b*c) + exp(a) ** 2"),
+                          {"a": 0.5, "b": 3, "c": 2})
+    J.backward()
+    assert tensors["b"].grad == pytest.approx(6.0)
+    start = time.perf_counter()
+    for text in HOSTILE:
+        with pytest.raises(ExpressionError):
+            parse_expression(text.replace("{marker}", "/nonexistent/pwned"))
+    assert time.perf_counter() - start < 1.0  # every hostile text, together

@@ -178,3 +178,82 @@ def test_a_trained_flower_model_survives_the_round_trip(tmp_path):
     model.save(tmp_path / "flower.npz")
     loaded = nn.load_model(tmp_path / "flower.npz")
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_a_file_cut_anywhere_gives_a_clear_error_and_changes_nothing(tmp_path, X):
+    path = tmp_path / "model.npz"
+    trained_like(1).save(path)
+    content = path.read_bytes()
+    cut_file = tmp_path / "cut.npz"
+    model = trained_like(2)
+    before = model(X).data.copy()
+    for cut in range(0, len(content), max(1, len(content) // 40)):
+        cut_file.write_bytes(content[:cut])
+        with pytest.raises(nn.ModelFileError):
+            model.load(cut_file)
+        with pytest.raises(nn.ModelFileError):
+            nn.load_model(cut_file)
+        np.testing.assert_array_equal(model(X).data, before)
+
+
+def test_a_corrupted_byte_is_refused_or_harmless_never_wrong_values(tmp_path, X):
+    """Flip one byte anywhere: either a clear error that changes nothing, or (a byte the
+    values do not depend on, such as a zip timestamp) exactly the saved model."""
+    path = tmp_path / "model.npz"
+    saved = trained_like(1)
+    saved.save(path)
+    expected = saved(X).data
+    content = path.read_bytes()
+    corrupt = tmp_path / "corrupt.npz"
+    refused = 0
+    for position in np.random.default_rng(0).choice(len(content), 150, replace=False):
+        flipped = bytearray(content)
+        flipped[position] ^= 0xFF
+        corrupt.write_bytes(bytes(flipped))
+        model = trained_like(2)
+        before = model(X).data.copy()
+        try:
+            model.load(corrupt)
+        except (nn.ModelFileError, nn.StateDictError):
+            refused += 1
+            np.testing.assert_array_equal(model(X).data, before)
+        else:
+            np.testing.assert_array_equal(model(X).data, expected)
+    assert refused > 75  # most bytes are the values themselves, checked by CRC-32
+
+
+@pytest.mark.parametrize("content", [b"W1 = [[1, 2]]\n", b"", b"\x93NUMPY\x01\x00",
+                                     b"PK\x03\x04 not really a zip"])
+def test_loading_something_that_is_not_a_model_changes_nothing(tmp_path, X, content):
+    path = tmp_path / "notes.npz"
+    path.write_bytes(content)
+    model = trained_like(2)
+    before = model.state_dict()
+    with pytest.raises(nn.ModelFileError):
+        model.load(path)
+    with pytest.raises(nn.ModelFileError):
+        nn.load_model(path)
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+@pytest.mark.parametrize("where", ["savez", "fsync", "replace"])
+def test_a_save_interrupted_by_ctrl_c_leaves_the_old_file_and_no_temporary(
+    tmp_path, X, monkeypatch, where
+):
+    path = tmp_path / "model.npz"
+    old = trained_like(1)
+    old.save(path)
+    old_bytes = path.read_bytes()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    target = np if where == "savez" else os
+    monkeypatch.setattr(target, where, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        trained_like(2).save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == old_bytes
+    assert os.listdir(tmp_path) == ["model.npz"]
+    np.testing.assert_array_equal(nn.load_model(path)(X).data, old(X).data)

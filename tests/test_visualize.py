@@ -161,6 +161,40 @@ def test_a_100000_op_chain_is_refused_cleanly_without_a_limit(deep_chain):
         visualize.draw_graph(deep_chain, max_nodes=2)
 
 
+@pytest.fixture(scope="module")
+def wide_fan_in():
+    """10,000 inputs into one stack node, and the same inputs through a 10,000-deep chain."""
+    xs = [al.Tensor(float(i), requires_grad=True) for i in range(10_000)]
+    stacked = al.stack(xs).sum()
+    chained = xs[0]
+    for x in xs[1:]:
+        chained = chained + x * 2.0
+    J = stacked + chained
+    J.backward()
+    return J, stacked
+
+
+def test_a_10000_input_fan_in_draws_with_a_node_limit_without_recursion(wide_fan_in):
+    J, stacked = wide_fan_in
+    limit = sys.getrecursionlimit()
+    # 10,000 inputs, 9,999 constants 2.0, 9,999 products, 9,999 sums, stack, sum, J.
+    assert len(forward_order(J)) == 40_000
+    start = time.perf_counter()
+    source = visualize.draw_graph(J, max_nodes=60).source
+    one_node = visualize.draw_graph(stacked, max_nodes=60).source
+    assert time.perf_counter() - start < 5
+    assert sys.getrecursionlimit() == limit
+    assert "… 59,942 more nodes" in source
+    declared = re.findall(r"^\t(?:t|op)\d+ \[", source, flags=re.MULTILINE)
+    assert 50 <= len(declared) <= 59
+    # One op with 10,000 inputs: the inputs that do not fit are one "more" box, one edge.
+    assert "… 9,945 more nodes" in one_node and one_node.count("more ->") == 1
+    with pytest.raises(visualize.GraphTooLargeError, match="60,001 nodes"):
+        visualize.draw_graph(J, max_nodes=None)
+    with pytest.raises(ValueError, match="20,001 ops"):
+        visualize.backward_frames(J)
+
+
 # --------------------------------------------------------------------------- render
 
 def test_render_dot_needs_no_program(tmp_path, no_dot):
