@@ -55,8 +55,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.engine import topological_order, unbroadcast
-from autograd_lite.grad_mode import GradMode
+from autograd_lite.engine import require_cost, topological_order, unbroadcast
+from autograd_lite.grad_mode import enable_grad
 from autograd_lite.ops.base import Primitive
 from autograd_lite.tensor import Tensor, to_array
 
@@ -211,19 +211,8 @@ def trace(fn: Callable[..., Tensor], *example_args: Any) -> TracedStep:
             )
         placeholders.append(Tensor(arg.data if isinstance(arg, Tensor) else arg))
 
-    previous_mode = GradMode.enabled
-    GradMode.enabled = True
-    try:
-        with _Recorder() as recorder:
-            root = fn(*placeholders)
-    finally:
-        GradMode.enabled = previous_mode
-
-    if not isinstance(root, Tensor) or root.size != 1:
-        shape = root.shape if hasattr(root, "shape") else type(root).__name__
-        raise TypeError(
-            f"trace({name}): fn must return a Tensor with one element (a cost); got {shape}"
-        )
+    with enable_grad(), _Recorder() as recorder:
+        root = require_cost(fn(*placeholders), f"trace({name}): fn")
     if root._op is None or not root.requires_grad:
         raise RuntimeError(
             f"trace({name}): the cost does not depend on any tensor that requires grad, so "

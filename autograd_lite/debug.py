@@ -15,7 +15,7 @@ one test of a module variable per op.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import os
 import sys
 import traceback
@@ -287,7 +287,7 @@ def _install() -> None:
         _State.creation_sites.clear()
 
 
-class _Mode:
+class _Mode(contextlib.ContextDecorator):
     """Context manager and decorator that switches one checking mode on.
 
     ``with mode():``, ``@mode()`` and ``@mode`` all work; modes nest.
@@ -311,14 +311,6 @@ class _Mode:
     def __exit__(self, *exc_info: object) -> None:
         setattr(_State, self._counter, getattr(_State, self._counter) - 1)
         _install()
-
-    def __call__(self, func: F) -> F:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self:
-                return func(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
 
 
 class detect_anomaly(_Mode):  # noqa: N801 - used like PyTorch's torch.autograd.detect_anomaly

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.grad_mode import GradMode
+from autograd_lite.grad_mode import GradMode, enable_grad
 from autograd_lite.tensor import FREED, Tensor, to_array
 
 # Set by autograd_lite.debug while anomaly detection is on: called with (node, upstream
@@ -314,6 +314,14 @@ def zero_grad(root: Tensor) -> None:
 
 # --------------------------------------------------------------------------- functional forms
 
+def require_cost(value: Any, who: str) -> Tensor:
+    """``value`` if it is a Tensor with one element (a cost J), else a TypeError naming ``who``."""
+    if not isinstance(value, Tensor) or value.size != 1:
+        shape = value.shape if hasattr(value, "shape") else type(value).__name__
+        raise TypeError(f"{who} must return a Tensor with one element (a cost); got {shape}")
+    return value
+
+
 def _argnums_tuple(argnums: int | Sequence[int]) -> tuple[int, ...]:
     return (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
@@ -348,17 +356,8 @@ def value_and_grad(fun: Callable[..., Tensor], argnums: int | Sequence[int] = 0)
                 t = Tensor(np.array(to_array(arg)), requires_grad=True)
             args_list[i] = t
             wrt.append(t)
-        previous_mode = GradMode.enabled
-        GradMode.enabled = True
-        try:
-            out = fun(*args_list, **kwargs)
-        finally:
-            GradMode.enabled = previous_mode
-        if not isinstance(out, Tensor) or out.size != 1:
-            shape = out.shape if hasattr(out, "shape") else type(out).__name__
-            raise TypeError(
-                f"grad: the function must return a Tensor with one element (a cost); got {shape}"
-            )
+        with enable_grad():
+            out = require_cost(fun(*args_list, **kwargs), "grad: the function")
         if out.requires_grad:
             grads = gradients(out, wrt, create_graph=nested)
         else:  # the result does not depend on the arguments

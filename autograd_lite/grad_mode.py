@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import types
 from collections.abc import Callable
@@ -20,7 +21,7 @@ def is_grad_enabled() -> bool:
     return GradMode.enabled
 
 
-class _SetGradMode:
+class _SetGradMode(contextlib.ContextDecorator):
     """Context manager and decorator that sets GradMode.enabled while active."""
 
     def __init__(self, enabled: bool) -> None:
@@ -33,14 +34,6 @@ class _SetGradMode:
 
     def __exit__(self, *exc_info: object) -> None:
         GradMode.enabled = self._previous.pop()
-
-    def __call__(self, func: F) -> F:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self:
-                return func(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
 
 
 class no_grad(_SetGradMode):  # noqa: N801 - lower case like PyTorch's, used as a context manager
