@@ -285,13 +285,25 @@ def gradients(
     keep = create_graph if retain_graph is None else retain_graph
     found = _run(output, upstream, keep, create_graph, targets)
     results = []
+    returned: set[int] = set()
     for t in inputs:
         g = found.get(id(t))
         if g is None:
             g = np.zeros(t.shape, dtype=t.dtype)
             g = Tensor(g) if create_graph else g
-        elif not create_graph and not isinstance(g, np.ndarray):
-            g = np.asarray(g)
+        elif not create_graph:
+            # Each result is the caller's own writable array: never the upstream gradient,
+            # a broadcast view, or an array already handed out for another input.
+            owned = (
+                type(g) is np.ndarray
+                and g.base is None
+                and g.flags.writeable
+                and g is not upstream
+                and id(g) not in returned
+            )
+            if not owned:
+                g = np.array(g, dtype=t.dtype)
+            returned.add(id(g))
         results.append(g)
     return results
 

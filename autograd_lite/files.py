@@ -23,10 +23,13 @@ def atomic_write(
     The folder is created if needed; on any failure ``path`` is left as it was.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    # Mode 0o666 lets the umask decide the permissions, as for any new file.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Mode 0o666 lets the umask decide the permissions, as for any new file.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as err:  # name the user's file, not our temporary one
+        raise OSError(err.errno, f"cannot write {target}: {err.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             if callable(data):

@@ -652,3 +652,30 @@ def test_a_fan_in_of_10000_inputs():
     assert all(x.grad.item() == 3.0 for x in xs[1:])
     chained.zero_grad()
     assert all(x.grad.item() == 0.0 for x in xs)
+
+
+def test_functional_gradients_are_the_callers_own_writable_arrays():
+    gx, gy = al.grad(lambda x, y: (x + y).sum(), argnums=(0, 1))(np.ones(3), np.ones(3))
+    assert gx is not gy and gx.flags.writeable and gy.flags.writeable
+    gx += 1  # must not change gy
+    np.testing.assert_array_equal(gy, np.ones(3))
+    a, b = leaf(np.ones(3)), leaf(np.ones(3))
+    upstream = np.array([1.0, 2.0, 3.0])
+    ga, gb = gradients(a + b, [a, b], grad=upstream)
+    assert ga is not upstream and gb is not upstream and ga is not gb
+    ga *= 10
+    np.testing.assert_array_equal(upstream, [1.0, 2.0, 3.0])
+
+
+def test_the_zeroth_power_has_a_zero_derivative_even_at_zero():
+    x = leaf(np.array([0.0, 1.0]))
+    with np.errstate(all="raise"):
+        (x**0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])  # d(x^0)/dx = d(1)/dx = 0
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "max"])
+def test_a_bad_axis_type_is_a_clear_error(reduce):
+    t = al.Tensor(np.ones((2, 3)))
+    with pytest.raises(al.ShapeError, match=rf"{reduce}: axis must be None, an int or a tuple"):
+        getattr(t, reduce)(axis=1.5)

@@ -189,7 +189,14 @@ def normalize_axis(axis: Any, ndim: int) -> tuple[int, ...] | None:
     """Axis argument as a sorted tuple of non-negative ints (None means every axis)."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+        axes: tuple = (axis,)
+    elif isinstance(axis, (tuple, list)) and all(
+        isinstance(ax, (int, np.integer)) and not isinstance(ax, bool) for ax in axis
+    ):
+        axes = tuple(axis)
+    else:
+        raise ShapeError(f"axis must be None, an int or a tuple of ints; got {axis!r}")
     normalized = []
     for ax in axes:
         if not -ndim <= ax < ndim:

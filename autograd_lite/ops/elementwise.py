@@ -101,6 +101,8 @@ class PowConst(Primitive):
     @staticmethod
     def backward(g, p, inputs, out, needs):
         (a,) = inputs
+        if p == 0:  # a^0 = 1 is constant (0 · a^-1 would be NaN at a = 0)
+            return (g * 0,)
         if p == 2:
             return (g * (2 * a),)
         return (g * (p * a ** (p - 1)),)
