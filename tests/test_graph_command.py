@@ -173,3 +173,15 @@ def test_graph_demo_without_graphviz_writes_dot_files(tmp_path, no_dot):
     assert written[0].name == "J.dot" and "dJ/db = 6" in written[0].read_text()
     assert sorted(p.name for p in (tmp_path / "frames").iterdir())[-1] == "index.html"
     assert any("apt-get install graphviz" in line for line in lines)
+
+
+def test_an_infinite_derivative_is_reported_without_a_numpy_warning(tmp_path, capsys):
+    import warnings
+
+    from autograd_lite.cli import main
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["graph", "J = sqrt(a)", "a=0", "-o", str(tmp_path / "J.dot")]) == 0
+    out = capsys.readouterr().out
+    assert "dJ/da = inf" in out and "not differentiable" in out

@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from autograd_lite.cli import UserError
 from autograd_lite.expression import ExpressionError, evaluate, parse_expression, parse_values
 from autograd_lite.tensor import Tensor
@@ -65,15 +67,18 @@ def compute(expression: str, values: dict[str, float]) -> GraphResult:
     for t in tensors.values():
         if not t.is_leaf:
             t.retain_grad()
-    # Kept for the frames, which ask the engine for each step's local derivatives.
-    output.backward(retain_graph=True)
+    # Kept for the frames, which ask the engine for each step's local derivatives. An
+    # infinite derivative (sqrt at 0) is a true answer, reported below, not a warning.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        output.backward(retain_graph=True)
     layout = GraphLayout(output, max_nodes=None, caller="graph")
     forward_lines = []
     for t in layout.order:
         if not t.is_leaf:
             value = format_array(t.data, digits=6)
             forward_lines.append(to_ascii(f"{layout.name(t)} = {layout.formula(t)} = {value}"))
-    _, steps = backward_steps(output, max_steps=None, layout=layout)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        _, steps = backward_steps(output, max_steps=None, layout=layout)
     chain_lines = [line for step in steps for line in step.ascii_lines[1 if step.index else 0:]]
     name = parsed.output_name
     derivative_lines = []
@@ -81,7 +86,10 @@ def compute(expression: str, values: dict[str, float]) -> GraphResult:
         if t is output:
             continue
         grad = format_array(t.grad, digits=10) if t.grad is not None else "0"
-        derivative_lines.append(f"d{name}/d{key} = {grad}")
+        note = ""
+        if t.grad is not None and not np.all(np.isfinite(t.grad)):
+            note = f"   (not finite: {name} is not differentiable in {key} at this point)"
+        derivative_lines.append(f"d{name}/d{key} = {grad}{note}")
     source = f"{name} = {parsed.source}"
     return GraphResult(source, output, tensors, forward_lines, chain_lines, derivative_lines)
 
