@@ -28,7 +28,29 @@ def available() -> dict[str, Any]:
 # --------------------------------------------------------------------------- PyTorch
 
 
-class TorchModel:
+class _PeerModel:
+    """The workloads written once for any peer whose tensors support + * @ and backward()."""
+
+    params: dict[str, Any]
+    kind: str
+
+    def _cost(self) -> Any:
+        raise NotImplementedError
+
+    def _backward(self) -> Any:
+        p = self.params
+        if self.kind == "j":
+            out = 3 * (p["a"] + p["b"] * p["c"])
+        elif self.kind == "square":
+            x = p["x"]
+            out = (x * x + x).sum()
+        else:
+            out = self._cost()
+        out.backward()
+        return out
+
+
+class TorchModel(_PeerModel):
     def __init__(self, problem: Any) -> None:
         import torch
         import torch.nn.functional as F
@@ -57,18 +79,6 @@ class TorchModel:
             Z = p[f"W{L}"] @ A + p[f"b{L}"]
         return self.F.binary_cross_entropy_with_logits(Z, self.Y)
 
-    def _backward(self) -> Any:
-        p = self.params
-        if self.kind == "j":
-            out = 3 * (p["a"] + p["b"] * p["c"])
-        elif self.kind == "square":
-            x = p["x"]
-            out = (x * x + x).sum()
-        else:
-            out = self._cost()
-        out.backward()
-        return out
-
     def step(self) -> Any:
         out = self._backward()
         if self.kind in ("j", "square"):
@@ -93,7 +103,7 @@ class TorchModel:
 # --------------------------------------------------------------------------- MyGrad
 
 
-class MyGradModel:
+class MyGradModel(_PeerModel):
     def __init__(self, problem: Any) -> None:
         import mygrad as mg
         from mygrad.nnet.activations import relu, sigmoid
@@ -118,18 +128,6 @@ class MyGradModel:
             Z = mg.matmul(p[f"W{L}"], A) + p[f"b{L}"]
         A = self.sigmoid(Z)
         return -mg.mean(Y * mg.log(A) + (1 - Y) * mg.log(1 - A))
-
-    def _backward(self) -> Any:
-        p = self.params
-        if self.kind == "j":
-            out = 3 * (p["a"] + p["b"] * p["c"])
-        elif self.kind == "square":
-            x = p["x"]
-            out = (x * x + x).sum()
-        else:
-            out = self._cost()
-        out.backward()
-        return out
 
     def step(self) -> Any:
         out = self._backward()
