@@ -39,15 +39,13 @@ def _sigmoid(z: Any) -> Any:
 def _softmax(z: Any) -> Any:
     if isinstance(z, Tensor):
         return activations.softmax(z, axis=0)
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+    return activations.Softmax.forward(z, 0)[0]
 
 
 def _log_softmax(z: Any) -> Any:
     if isinstance(z, Tensor):
         return activations.log_softmax(z, axis=0)
-    shifted = z - z.max(axis=0, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+    return activations.LogSoftmax.forward(z, 0)[0]
 
 
 def _clip(x: Any, low: float, high: float) -> Any:
