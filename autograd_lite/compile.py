@@ -19,13 +19,20 @@ step once, writes down which primitive ran on which values, and returns a
 
 Each call recomputes the forward pass with every primitive's own ``forward`` (so the
 values it saves for its derivative are fresh), then the backward pass with every
-primitive's own ``backward`` in reverse topological order, summing broadcast gradients
-back with :func:`autograd_lite.engine.unbroadcast` and accumulating into the
-parameters' ``.grad`` exactly as ``cost.backward()`` would: same primitives, same
-order, same arithmetic, so the gradients are bit-for-bit the eager ones.
+primitive's own ``backward``, over the nodes the engine visits and in its order
+(decreasing creation number), summing broadcast gradients back as
+:func:`autograd_lite.engine.unbroadcast` does and adding up gradients and filling the
+parameters' ``.grad`` exactly as ``cost.backward()`` would (a parameter whose ``.grad``
+is None gets its first gradient as its ``.grad``; one that already has a ``.grad`` gets
+the sum of this pass's gradients added at the end; a pass that fails changes no
+``.grad``): same primitives, same order, same arithmetic, so the gradients are
+bit-for-bit the eager ones.
 
 The recording is turned into one straight-line Python function (``step.source``
-shows it): one line per primitive call, no Tensor objects, no graph walk.
+shows it): one line per primitive call, no Tensor objects, no graph walk. Tracing runs
+the backward pass once to see which gradients exist and what shapes and dtypes they
+have; since a step's shapes and dtypes are fixed (checked at every call), the replay
+does only the sums and casts that are needed, with no tests for the rest.
 
 What is recorded, and what is frozen
 ------------------------------------
@@ -33,7 +40,9 @@ What is recorded, and what is frozen
   same shape and dtype (a clear error otherwise).
 - The *parameters* are the leaves of the graph that require grad (typically captured
   by ``fn`` from a model). Their current ``.data`` is read at every call, so an
-  optimizer's in-place update, or a new array assigned to ``.data``, is seen.
+  optimizer's in-place update, or a new array assigned to ``.data``, is seen; it must
+  keep the traced shape and dtype (a clear error otherwise), and so must the ``.data``
+  of tensors that need no grad captured by ``fn``.
 - Everything computed with autograd-lite operations is recomputed, including values
   that need no gradient (``1 - Y``) and comparisons of tensors (``Z > 0``, a mask).
 - Everything else is frozen at its traced value, as in any tracing compiler: Python
@@ -55,7 +64,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.engine import require_cost, topological_order, unbroadcast
+from autograd_lite import engine
+from autograd_lite.engine import require_cost, unbroadcast
 from autograd_lite.grad_mode import enable_grad
 from autograd_lite.ops.base import Primitive
 from autograd_lite.tensor import Tensor, to_array
@@ -175,6 +185,12 @@ class _Recorder:
         return compare
 
 
+def _natural(name: str) -> tuple[str, int]:
+    """Sort key of a variable name: v2 before v10."""
+    head = name.rstrip("0123456789")
+    return head, int(name[len(head):] or 0)
+
+
 def _arg_names(fn: Callable, count: int) -> list[str]:
     try:
         params = list(inspect.signature(fn).parameters.values())
@@ -221,19 +237,168 @@ def trace(fn: Callable[..., Tensor], *example_args: Any) -> TracedStep:
     return TracedStep(name, arg_names, placeholders, recorder.calls, root)
 
 
+# --------------------------------------------------------------------------- the dry run
+
+
+class _Seen:
+    """One gradient that an op's backward returned for a parent, as the dry run saw it.
+
+    ``shape``: its shape as returned; ``ndarray``: whether it was an ndarray (not a NumPy
+    scalar); ``cast``: whether its dtype differed from the parent's; ``shared``: whether,
+    after the sum back to the parent's shape and the cast, it was the upstream gradient
+    itself or a view (the engine copies those before a leaf's ``.grad`` gets them).
+    """
+
+    __slots__ = ("shape", "ndarray", "cast", "shared")
+
+    def __init__(self, shape: tuple[int, ...], ndarray: bool, cast: bool, shared: bool) -> None:
+        self.shape = shape
+        self.ndarray = ndarray
+        self.cast = cast
+        self.shared = shared
+
+
+def _dry_run(root: Tensor) -> list[tuple[Tensor, list[_Seen | None], int]]:
+    """Run the engine's backward pass once, keeping the graph and writing no ``.grad``.
+
+    Returns the nodes in the order the engine visits them (decreasing creation number,
+    only nodes that some gradient reaches), each with what its backward returned for
+    each parent (None: no gradient goes there) and how many gradients it returned.
+    """
+    visits: list[tuple[Tensor, list[_Seen | None], int]] = []
+    previous = engine._backward_hook
+
+    def hook(node: Tensor, upstream: Any, grads: Any) -> None:
+        if previous is not None:  # anomaly detection, if it is on
+            previous(node, upstream, grads)
+        seen: list[_Seen | None] = []
+        for parent, grad in zip(node._parents, grads):
+            if grad is None or not parent.requires_grad:
+                seen.append(None)
+                continue
+            data = parent.data
+            shape, ndarray = grad.shape, type(grad) is np.ndarray
+            if grad.shape != data.shape:
+                grad = unbroadcast(grad, data.shape)
+            cast = grad.dtype is not data.dtype and grad.dtype != data.dtype
+            if cast:
+                grad = grad.astype(data.dtype)
+            shared = grad is upstream or (type(grad) is np.ndarray and grad.base is not None)
+            seen.append(_Seen(shape, ndarray, cast, shared))
+        visits.append((node, seen, len(grads)))
+
+    seed = np.ones(root.data.shape, dtype=root.data.dtype)
+    seed.flags.writeable = False
+    engine._backward_hook = hook
+    try:
+        # targets={}: gradients are collected and dropped, no .grad is written.
+        engine._run(root, seed, True, False, {})
+    finally:
+        engine._backward_hook = previous
+    return visits
+
+
+def _graph_nodes(root: Tensor) -> list[Tensor]:
+    """Every non-leaf tensor that ``root`` depends on (root included), depth first."""
+    nodes: list[Tensor] = []
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        for parent in node._parents:
+            if parent._op is not None and id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return nodes
+
+
 # --------------------------------------------------------------------------- replay
 
 
-def _accumulate(t: Tensor, grad: Any, not_upstream: bool) -> None:
-    """t.grad += grad into a buffer t owns, as the eager engine accumulates into a leaf."""
-    current = t.grad
-    if current is None:
-        fresh = not_upstream and type(grad) is np.ndarray and grad.base is None
-        t.grad = grad if fresh else np.array(grad, dtype=t.data.dtype)
-    elif isinstance(current, Tensor):
-        t.grad = current.data + grad
-    else:
-        current += grad
+def _own(grad: Any, upstream: Any) -> np.ndarray:
+    """What a leaf whose ``.grad`` is None gets from the engine: an array of its own."""
+    if type(grad) is not np.ndarray:
+        return np.asarray(grad)  # a NumPy scalar, from 0-d arrays
+    if grad.base is not None or grad is upstream:
+        return grad.copy()
+    return grad
+
+
+def _static_sum_axes(shape: tuple[int, ...], target: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The axes :func:`autograd_lite.engine.unbroadcast` sums from ``shape`` to ``target``,
+    when it sums with ``np.add.reduce`` (None in the cases it handles otherwise)."""
+    extra = len(shape) - len(target)
+    if extra < 0:
+        return None
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(target) if n == 1 and shape[extra + i] != 1
+    )
+    return axes or None
+
+
+def _fit_lines(
+    d: str, s: _Seen, data: np.ndarray, bind: Callable
+) -> tuple[list[str], bool | None]:
+    """Lines that give gradient ``d`` its parent's shape and dtype, as the engine does.
+
+    Also says what ``d`` is then: True, a new array made here (by a sum or a cast); False,
+    a view made here (a sum reshaped); None, still what the op returned.
+    """
+    lines: list[str] = []
+    fresh: bool | None = None
+    if s.shape != data.shape:
+        axes = _static_sum_axes(s.shape, data.shape)
+        if axes is None or not s.ndarray:
+            lines.append(f"{d} = unbroadcast({d}, {data.shape!r})")
+        else:  # what unbroadcast computes for these shapes
+            lines.append(f"{d} = add_reduce({d}, {axes!r}, None, None, True)")
+            fresh = True
+            kept = tuple(1 if a in axes else n for a, n in enumerate(s.shape))
+            if kept != data.shape:
+                lines.append(f"{d} = {d}.reshape({data.shape!r})")
+                fresh = False
+    if s.cast:
+        lines.append(f"{d} = {d}.astype({bind('DT', data.dtype)})")
+        fresh = True
+    return lines, fresh
+
+
+def _sum_line(total: str, d: str, arrival: int, scalar: bool) -> str:
+    """The engine's sum of the gradients reaching one tensor, at the ``arrival``-th one.
+
+    The first is kept as it is (it may be another tensor's array); the second makes a new
+    array, ``total + d``; later ones are added into that array in place. 0-d sums are NumPy
+    scalars, so they are always ``total + d``.
+    """
+    if arrival == 1:
+        return f"{total} = {d}"
+    if arrival == 2 or scalar:
+        return f"{total} = {total} + {d}"
+    return f"{total} += {d}"
+
+
+def _leaf_lines(d: str, s: _Seen, k: int, arrival: int, count: int, scalar: bool,
+                fresh: bool | None, upstream: str) -> list[str]:
+    """Lines that deliver gradient ``d`` to parameter k (``P{k}``), as the engine does.
+
+    ``G{k}``: the parameter's ``.grad`` before the pass. If None, the first gradient
+    becomes ``.grad`` (``R{k}``), an array of its own (a copy of the upstream gradient or
+    of a view), and later ones are added into it. Otherwise they are summed in ``A{k}``,
+    which the end of the pass adds to ``.grad``. ``count``: gradients reaching it a pass.
+    """
+    if arrival > 1:
+        return [f"if G{k} is None: R{k} += {d}", f"else: {_sum_line(f'A{k}', d, arrival, scalar)}"]
+    if scalar or not s.ndarray:
+        own = f"own({d}, {upstream})"  # the engine's rules, at run time
+    elif fresh:
+        own = d
+    elif fresh is False or s.shared:
+        own = f"{d}.copy()"
+    else:  # new or a view: for some ops that depends on the memory layout of the data
+        own = f"{d} if {d}.base is None else {d}.copy()"
+    written = f"R{k} = " if count > 1 else ""
+    return [f"if G{k} is None: {written}P{k}.grad = {own}", f"else: A{k} = {d}"]
 
 
 def _identifier(text: str) -> str:
@@ -263,21 +428,37 @@ class TracedStep:
         self._arg_names = arg_names
         self._arg_specs = [(p.data.shape, p.data.dtype) for p in placeholders]
 
-        graph = topological_order(root)
+        graph = _graph_nodes(root)
+        visits = _dry_run(root)
+
+        # Parameters: the leaves that require grad, in the order the forward pass first
+        # used them. `total`: how many gradients reach each tensor in a backward pass.
         params: list[Tensor] = []
         seen: set[int] = set()
-        for node in graph:
+        for node in sorted(graph, key=lambda t: t._seq):
             for parent in node._parents:
                 if parent._op is None and parent.requires_grad and id(parent) not in seen:
                     seen.add(id(parent))
                     params.append(parent)
         self.parameters: list[Tensor] = params
+        total: dict[int, int] = {}
+        reached: list[Tensor] = []  # the parameters some gradient reaches, in arrival order
+        for node, grads_seen, _ in visits:
+            for parent, s in zip(node._parents, grads_seen):
+                if s is not None:
+                    total[id(parent)] = total.get(id(parent), 0) + 1
+                    if parent._op is None and total[id(parent)] == 1:
+                        reached.append(parent)
 
         namespace: dict[str, Any] = {
             "unbroadcast": unbroadcast,
-            "accumulate": _accumulate,
+            "add_reduce": np.add.reduce,
+            "accumulate_grad": engine._accumulate_grad,
+            "own": _own,
             "asarray": np.asarray,
             "ndarray": np.ndarray,
+            "argument": self._argument,
+            "leaf_changed": self._leaf_changed,
         }
 
         def bind(prefix: str, value: Any) -> str:
@@ -289,29 +470,40 @@ class TracedStep:
         var: dict[int, str] = {}
         head: list[str] = []
         arg_vars = [f"in{i}_{_identifier(n)}" for i, n in enumerate(arg_names)]
+        for i, (v, (shape, dtype)) in enumerate(zip(arg_vars, self._arg_specs)):
+            head.append(
+                f"if type({v}) is not ndarray or {v}.shape != {shape!r} or "
+                f"{v}.dtype is not {bind('DT', dtype)}: {v} = argument({i}, {v})"
+            )
         for p, v in zip(placeholders, arg_vars):
             var.setdefault(id(p.data), v)
-        self._param_shapes = []
-        param_keys: dict[int, str] = {}
-        for k, p in enumerate(params):
-            v = f"p{k}"
-            param_keys[id(p)] = bind("P", p)
-            head.append(f"{v} = {param_keys[id(p)]}.data")
-            head.append(f"if {v}.shape != {p.data.shape!r}: shape_error({k}, {v})")
-            self._param_shapes.append(p.data.shape)
-            var.setdefault(id(p.data), v)
-        namespace["shape_error"] = self._parameter_shape_error
 
-        # Leaves of the graph that are not computed while tracing (constants, tensors fn
-        # captured from its closure): their .data is read at each call.
+        # Parameters and the leaves of the graph that are not computed while tracing
+        # (constants, tensors fn captured from its closure): their .data is read at each
+        # call, and must keep the traced shape and dtype.
+        self._leaves: list[tuple[Tensor, tuple[int, ...], np.dtype]] = []
+        param_number: dict[int, int] = {}
+
+        def read_leaf(t: Tensor, v: str, global_name: str) -> None:
+            namespace[global_name] = t
+            shape, dtype = t.data.shape, t.data.dtype
+            head.append(f"{v} = {global_name}.data")
+            head.append(
+                f"if {v}.shape != {shape!r} or {v}.dtype is not {bind('DT', dtype)}: "
+                f"leaf_changed({len(self._leaves)}, {v})"
+            )
+            self._leaves.append((t, shape, dtype))
+            var.setdefault(id(t.data), v)
+
+        for k, p in enumerate(params):
+            param_number[id(p)] = k
+            read_leaf(p, f"p{k}", f"P{k}")
         producer = {id(call.out): index for index, call in enumerate(calls)}
         for node in graph:
             for parent in node._parents:
                 key = id(parent.data)
                 if parent._op is None and key not in var and key not in producer:
-                    v = f"c{len(var)}"
-                    head.append(f"{v} = {bind('L', parent)}.data")
-                    var[key] = v
+                    read_leaf(parent, f"c{len(var)}", f"L{len(var)}")
 
         # Only the calls the cost depends on, in the order they ran.
         needed: set[int] = set()
@@ -322,9 +514,9 @@ class TracedStep:
                 continue
             needed.add(index)
             stack.extend(producer.get(id(a)) for a in calls[index].args
-                          if isinstance(a, np.ndarray) and id(a) not in var)
+                         if isinstance(a, np.ndarray) and id(a) not in var)
 
-        graph_ops = {id(node.data): node._op for node in graph}
+        visited_ops = {id(node.data): node._op for node, _, _ in visits}
         functions: dict[int, str] = {}
 
         def function_name(function: Callable, label: str) -> str:
@@ -336,7 +528,9 @@ class TracedStep:
                 functions[id(function)] = key
             return functions[id(function)]
 
-        forward_lines: list[str] = []
+        # The program as blocks of lines, each with the values it reads, so that every
+        # value can be deleted right after its last use (the peak memory of a step).
+        blocks: list[tuple[list[str], list[str], list[str]]] = []  # lines, reads, deletes
         self._op_names = []
         for index, call in enumerate(calls):
             if index not in needed:
@@ -350,13 +544,17 @@ class TracedStep:
                 arg_list.append(v)
             out = f"v{index}"
             var[id(call.out)] = out
-            in_graph = graph_ops.get(id(call.out)) is call.op
-            saved = f"s{index}" if in_graph else "_"
+            saved = f"s{index}" if visited_ops.get(id(call.out)) is call.op else "_"
             f = function_name(call.forward, f"{call.name}_forward")
-            forward_lines.append(f"{out}, {saved} = {f}({', '.join(arg_list)})")
+            lines = [f"{out}, {saved} = {f}({', '.join(arg_list)})"]
             if call.converted:
-                forward_lines.append(f"{out} = asarray({out})")
+                lines.append(f"{out} = asarray({out})")
+            blocks.append((lines, arg_list, []))
             self._op_names.append(call.name)
+        self._forward_calls = len(blocks)
+        forward_end = len(blocks)
+        root_var = var[id(root.data)]
+        blocks.append(([f"cost = {root_var}.item()"], [root_var], []))
 
         for node in graph:
             if not var.get(id(node.data), "").startswith("v"):
@@ -364,95 +562,98 @@ class TracedStep:
                     f"trace({self.name}): could not match the graph node {node._op.name} "
                     f"{node.shape} to a recorded primitive call"
                 )
-        self._forward_calls = len(forward_lines)
 
-        # The backward pass, node by node in reverse topological order, as the engine runs it.
-        node_number = {id(node): k for k, node in enumerate(graph)}
-        incoming = [0] * len(graph)
-        for node in graph:
-            for parent in node._parents:
-                if parent._op is not None:
-                    incoming[node_number[id(parent)]] += 1
-        last_use: dict[str, int] = {}  # value -> the last node whose backward reads it
-        for step, node in enumerate(reversed(graph)):
-            for t in (node, *node._parents):
-                last_use[var[id(t.data)]] = step
-
-        root_number = node_number[id(root)]
-        backward_lines = [f"g{root_number} = {bind('SEED', self._seed(root))}"]
-        others = [f"g{k}" for k in range(len(graph)) if k != root_number]
-        if others:
-            backward_lines.append(" = ".join(others) + " = None")
-        owned = [f"o{k}" for k in range(len(graph)) if incoming[k] > 1]
-        if owned:
-            backward_lines.append(" = ".join(owned) + " = False")
-        for step, node in enumerate(reversed(graph)):
-            k = node_number[id(node)]
+        # The backward pass: the nodes the engine visits, in its order, each delivering its
+        # input gradients with the engine's rules. The shapes and dtypes of everything are
+        # those of the trace (the arguments, parameters and captured leaves are checked at
+        # each call), so which gradients are None, which are summed back to a broadcast
+        # shape (over which axes) and which are cast are decided here, once.
+        seed = bind("SEED", self._seed(root))
+        arrivals: dict[int, int] = {}  # tensor -> gradients that reached it so far
+        for node, grads_seen, count in visits:
             out = var[id(node.data)]
+            suffix = out[1:]
+            upstream = seed if node is root else f"g{suffix}"
             parents = node._parents
             needs = tuple(p.requires_grad for p in parents)
-            body = []
-            results = [f"d{i}" if need else "_" for i, need in enumerate(needs)]
             inputs = "".join(var[id(p.data)] + ", " for p in parents)
             b = function_name(node._op.backward, f"{node._op.name}_backward")
-            saved = "s" + out[1:]
-            body.append(
-                f"{', '.join(results)}, = {b}(g{k}, {saved}, ({inputs}), {out}, {needs!r})"
-            )
-            body.append(f"del {saved}")
-            for i, (parent, need) in enumerate(zip(parents, needs)):
-                if not need:
+            targets: list[str] = []
+            post: list[str] = []
+            for i, (parent, s) in enumerate(zip(parents, grads_seen)):
+                if s is None:
+                    targets.append("_")
                     continue
                 d = f"d{i}"
-                shape, dtype = parent.data.shape, parent.data.dtype
-                dt = bind("DT", dtype)
-                deliver = [
-                    f"if {d}.shape != {shape!r}: {d} = unbroadcast({d}, {shape!r})",
-                    f"if {d}.dtype is not {dt} and {d}.dtype != {dt}: {d} = {d}.astype({dt})",
-                ]
+                lines, fresh = _fit_lines(d, s, parent.data, bind)
+                n = arrivals[id(parent)] = arrivals.get(id(parent), 0) + 1
+                scalar = parent.data.ndim == 0
                 if parent._op is None:
-                    # The common case inline: no gradient yet, and a new array of our own.
-                    P = param_keys[id(parent)]
-                    deliver += [
-                        f"if {P}.grad is None and type({d}) is ndarray and {d}.base is None "
-                        f"and {d} is not g{k}: {P}.grad = {d}",
-                        f"else: accumulate({P}, {d}, {d} is not g{k})",
-                    ]
+                    k = param_number[id(parent)]
+                    lines += _leaf_lines(d, s, k, n, total[id(parent)], scalar, fresh, upstream)
                 else:
-                    j = node_number[id(parent)]
-                    if incoming[j] == 1:
-                        deliver.append(f"g{j} = {d}")
-                    else:
-                        deliver += [
-                            f"if g{j} is None: g{j} = {d}",
-                            f"elif o{j} and type(g{j}) is ndarray: g{j} += {d}",
-                            f"else: g{j} = g{j} + {d}; o{j} = True",
-                        ]
-                body.append(f"if {d} is not None:")
-                body += ["    " + line for line in deliver]
-            done = sorted(v for v, s in last_use.items() if s == step and v.startswith("v"))
-            if done:
-                body.append(f"del {', '.join(done)}")
-            if k == root_number:
-                backward_lines += body
-            else:
-                backward_lines.append(f"if g{k} is not None:")
-                backward_lines += ["    " + line for line in body]
-            backward_lines.append(f"del g{k}")
+                    j = var[id(parent.data)][1:]
+                    if n == 1 and not lines:  # straight from the op into the parent's gradient
+                        targets.append(f"g{j}")
+                        continue
+                    lines.append(_sum_line(f"g{j}", d, n, scalar))
+                targets.append(d)
+                post += lines
+            call = f"{b}({upstream}, s{suffix}, ({inputs}), {out}, {needs!r})"
+            if count == len(targets):
+                body = [f"{', '.join(targets)}, = {call}"]
+            else:  # an op that returns more or fewer gradients than inputs: zip's pairs
+                body = [f"grads = {call}"]
+                body += [f"{t} = grads[{i}]" for i, t in enumerate(targets) if t != "_"]
+            body += post
+            done = [f"s{suffix}"] if node is root else [f"s{suffix}", f"g{suffix}"]
+            blocks.append((body, [out, *(var[id(p.data)] for p in parents)], done))
 
-        root_var = var[id(root.data)]
+        # Delete every value after its last use.
+        last_use: dict[str, int] = {}
+        for b_index, (_, reads, _) in enumerate(blocks):
+            for v in reads:
+                last_use[v] = b_index
+        ends: dict[int, list[str]] = {}
+        for v, b_index in last_use.items():
+            if v.startswith("v"):
+                ends.setdefault(b_index, []).append(v)
+        program: list[str] = []
+        for b_index, (lines, _, done) in enumerate(blocks):
+            program += lines
+            done = done + sorted(ends.get(b_index, ()), key=_natural)
+            if done:
+                program.append(f"del {', '.join(done)}")
+            if b_index == forward_end - 1:
+                forward_lines, program = program, []
+            elif b_index == forward_end:
+                cost_lines, program = program, []
+        backward_lines = program
+
+        reached_numbers = [param_number[id(p)] for p in reached]
         lines = [f"def replay({', '.join(arg_vars)}):"]
-        lines += ["    # parameters and captured tensors, read at every call"]
+        lines += ["    # arguments, parameters and captured tensors: the traced shapes and dtypes"]
         lines += ["    " + line for line in head]
         lines += ["    # forward"]
-        lines += ["    " + line for line in forward_lines]
-        lines += [f"    cost = {root_var}.item()", "    # backward"]
-        lines += ["    " + line for line in backward_lines]
+        lines += ["    " + line for line in forward_lines + cost_lines]
+        lines += ["    # backward, in the engine's order (decreasing creation number). G: a",
+                  "    # parameter's .grad before the pass. None: its first gradient becomes its",
+                  "    # .grad (R), later ones are added into it; else they are summed (A) and",
+                  "    # added at the end. If the pass fails, the .grad it wrote go back to None."]
+        lines += [f"    G{k} = P{k}.grad" for k in reached_numbers]
+        lines += ["    try:"]
+        lines += ["        " + line for line in backward_lines]
+        lines += ["    except BaseException:"]
+        lines += [f"        if G{k} is None: P{k}.grad = None" for k in reached_numbers]
+        lines += ["        raise"]
+        lines += [f"    if G{k} is not None: accumulate_grad(P{k}, A{k}, False)"
+                  for k in reached_numbers]
         lines += ["    return cost", ""]
         self.source = "\n".join(lines)
         exec(compile(self.source, f"<traced {self.name}>", "exec"), namespace)  # noqa: S102
         self._replay = namespace["replay"]
         self._graph_size = len(graph)
+        self._nargs = len(arg_names)
 
     @staticmethod
     def _seed(root: Tensor) -> np.ndarray:
@@ -460,35 +661,39 @@ class TracedStep:
         seed.flags.writeable = False  # shared by every call: never added into
         return seed
 
-    def _parameter_shape_error(self, k: int, data: np.ndarray) -> None:
-        p = self.parameters[k]
-        raise ValueError(
-            f"TracedStep {self.name}: parameter {p._label()} now has shape {data.shape} but "
-            f"the step was traced with shape {self._param_shapes[k]}; trace again"
-        )
+    def _argument(self, i: int, arg: Any) -> np.ndarray:
+        """Argument i as an array of the traced shape and dtype, or a clear error."""
+        shape, dtype = self._arg_specs[i]
+        if type(arg) is not np.ndarray or arg.dtype != dtype:
+            arg = to_array(arg.data if isinstance(arg, Tensor) else arg)
+        if arg.shape != shape or arg.dtype != dtype:
+            raise ValueError(
+                f"TracedStep {self.name}: argument {self._arg_names[i]!r} has shape "
+                f"{arg.shape} ({arg.dtype}) but the step was traced with shape {shape} "
+                f"({dtype}); trace again for new shapes (e.g. for the last, smaller "
+                "mini-batch)"
+            )
+        return arg
+
+    def _leaf_changed(self, k: int, data: np.ndarray) -> None:
+        """An error if a parameter or captured tensor no longer has its traced shape or dtype."""
+        t, shape, dtype = self._leaves[k]
+        if data.shape != shape or data.dtype != dtype:
+            kind = "parameter" if k < len(self.parameters) else "captured tensor"
+            raise ValueError(
+                f"TracedStep {self.name}: {kind} {t._label()} now has shape {data.shape} "
+                f"({data.dtype}) but the step was traced with shape {shape} ({dtype}); "
+                "trace again"
+            )
 
     def __call__(self, *args: Any) -> float:
         """Recompute the forward and backward passes on new data; return the cost."""
-        specs = self._arg_specs
-        if len(args) != len(specs):
+        if len(args) != self._nargs:
             raise TypeError(
-                f"TracedStep {self.name}: takes {len(specs)} arguments "
+                f"TracedStep {self.name}: takes {self._nargs} arguments "
                 f"({', '.join(self._arg_names)}); got {len(args)}"
             )
-        arrays = []
-        for i, arg in enumerate(args):
-            shape, dtype = specs[i]
-            if type(arg) is not np.ndarray or arg.dtype != dtype:
-                arg = to_array(arg.data if isinstance(arg, Tensor) else arg)
-            if arg.shape != shape or arg.dtype != dtype:
-                raise ValueError(
-                    f"TracedStep {self.name}: argument {self._arg_names[i]!r} has shape "
-                    f"{arg.shape} ({arg.dtype}) but the step was traced with shape {shape} "
-                    f"({dtype}); trace again for new shapes (e.g. for the last, smaller "
-                    "mini-batch)"
-                )
-            arrays.append(arg)
-        return self._replay(*arrays)
+        return self._replay(*args)
 
     def __repr__(self) -> str:
         return (

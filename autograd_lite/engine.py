@@ -1,10 +1,16 @@
-"""Reverse-mode differentiation: topological order, the backward pass, freeing.
+"""Reverse-mode differentiation: the backward pass, freeing, grad/value_and_grad.
 
 The engine knows nothing about any particular op. For each node, in reverse
 topological order, it asks the node's primitive for the vector-Jacobian product
 (upstream gradient dJ/dout -> dJ/dinput for each input), sums gradients that were
 broadcast back to the input's shape, and adds up the gradients that reach a
 tensor along several paths (the chain rule's sum over paths).
+
+The order comes for free: every node is numbered when it is made, and a node's
+inputs exist before it, so visiting nodes by decreasing number is a reverse
+topological order. The backward pass keeps the nodes that have received a gradient
+in a heap and never sorts the graph; :func:`topological_order` is the explicit
+search, for pictures and tracing.
 
 Everything here is iterative, so a chain of 100,000 ops never meets Python's
 recursion limit.
@@ -13,6 +19,7 @@ recursion limit.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -146,90 +153,140 @@ def _run(
     create_graph: bool,
     targets: dict[int, Tensor] | None,
 ) -> dict[int, Any]:
-    """The backward pass. ``targets`` None: accumulate into ``.grad``; else return their grads."""
-    order = topological_order(root)
-    for node in reversed(order):
-        if node._saved is FREED:
-            raise _freed_error(node)
+    """The backward pass. ``targets`` None: accumulate into ``.grad``; else return their grads.
 
-    # tensor -> dJ/dtensor summed so far; tensors in `owned` hold arrays the engine made
-    # itself, which it may add into in place.
+    Nodes are visited in decreasing creation number (``_seq``): every consumer of a tensor
+    was made after it, so by the time a node is popped all of dJ/dnode has arrived. A heap
+    of the nodes that have received a gradient stands in for a topological sort, and only
+    nodes that some gradient reaches are visited.
+
+    A pass that fails (a freed graph, an op's error) changes no ``.grad``: a leaf whose
+    ``.grad`` was None gets its array at once and is reset if the pass fails; gradients
+    for any other leaf (and for intermediate tensors that ``retain_grad()``) are collected
+    and added only at the end.
+    """
+    if root._op is None:  # differentiating a leaf with respect to itself
+        if targets is None:
+            _accumulate_grad(root, upstream, fresh=False)
+        return {id(root): upstream}
+
+    # tensor -> dJ/dtensor summed so far. Tensors in `owned` hold an array the engine made by
+    # adding two gradients, which it may add into in place (made when first needed).
     pending: dict[Tensor, Any] = {root: upstream}
-    owned: set[Tensor] = set()
-    accumulate = targets is None
-    collected: dict[int, Any] = {}
+    owned: set[Tensor] | None = None
+    # The nodes waiting for their turn: `after` is the one with the largest number, kept out
+    # of the heap (in a chain of ops, the only one), `heap` holds the others as (-_seq, node).
+    after: Tensor | None = root
+    heap: list[tuple[int, Tensor]] = []
+    written: set[Tensor] = set()  # leaves whose .grad was None and now holds this pass's array
+    late: list[tuple[Tensor, Any]] = []  # (tensor, gradient) to add to .grad at the end
+    fast_leaves = targets is None and not create_graph
     previous_mode = GradMode.enabled
     GradMode.enabled = create_graph
     try:
-        if root._op is None:  # differentiating a leaf with respect to itself
-            if accumulate:
-                _accumulate_grad(root, upstream, fresh=False)
-            return {id(root): upstream}
-        for node in reversed(order):
-            upstream_grad = pending.pop(node, None)
-            if upstream_grad is None:
-                continue
-            if accumulate:
-                if node._retains_grad:
-                    _accumulate_grad(node, upstream_grad, fresh=False)
-            elif id(node) in targets:
-                collected[id(node)] = upstream_grad
-            parents = node._parents
-            if len(parents) == 2:
-                p0, p1 = parents
-                needs = (p0.requires_grad, p1.requires_grad)
-                inputs = parents if create_graph else (p0.data, p1.data)
-            elif len(parents) == 1:
-                needs = (parents[0].requires_grad,)
-                inputs = parents if create_graph else (parents[0].data,)
+        while True:
+            if after is None:
+                if not heap:
+                    break
+                node = heappop(heap)[1]
+            elif heap and heap[0][0] < -after._seq:
+                node = heappop(heap)[1]
             else:
-                needs = tuple([p.requires_grad for p in parents])
-                inputs = parents if create_graph else tuple([p.data for p in parents])
-            out = node if create_graph else node.data
-            parent_grads = node._op.backward(upstream_grad, node._saved, inputs, out, needs)
+                node, after = after, None
+            g = pending.pop(node)
+            saved = node._saved
+            if saved is FREED:
+                raise _freed_error(node)
+            if node._retains_grad or targets is not None:
+                if targets is None:
+                    late.append((node, g))
+                elif id(node) in targets:
+                    late.append((node, g))
+            parents = node._parents
+            if create_graph:
+                grads = node._op.backward(
+                    g, saved, parents, node, tuple([p.requires_grad for p in parents])
+                )
+            elif len(parents) == 2:
+                p0, p1 = parents
+                grads = node._op.backward(
+                    g, saved, (p0.data, p1.data), node.data, (p0.requires_grad, p1.requires_grad)
+                )
+            elif len(parents) == 1:
+                p0 = parents[0]
+                grads = node._op.backward(g, saved, (p0.data,), node.data, (p0.requires_grad,))
+            else:
+                grads = node._op.backward(
+                    g, saved, tuple([p.data for p in parents]), node.data,
+                    tuple([p.requires_grad for p in parents]),
+                )
             if _backward_hook is not None:
-                _backward_hook(node, upstream_grad, parent_grads)
+                _backward_hook(node, g, grads)
             if not retain_graph:
                 node._saved = FREED
-            for parent, grad in zip(parents, parent_grads):
+            for parent, grad in zip(parents, grads):
                 if grad is None or not parent.requires_grad:
                     continue
-                parent_data = parent.data
-                if grad.shape != parent_data.shape:
-                    grad = unbroadcast(grad, parent_data.shape)
-                if grad.dtype is not parent_data.dtype and grad.dtype != parent_data.dtype:
-                    grad = grad.astype(parent_data.dtype)
-                if parent._op is None:
-                    if accumulate:
-                        current = parent.grad
-                        if type(current) is np.ndarray and type(grad) is np.ndarray:
-                            current += grad
-                        else:
-                            # A new array (not upstream_grad, not a view) is the engine's.
-                            fresh = (
-                                type(grad) is np.ndarray
-                                and grad.base is None
-                                and grad is not upstream_grad
-                            )
-                            _accumulate_grad(parent, grad, fresh)
+                if type(grad) is not np.ndarray and not create_graph:
+                    # A NumPy scalar, from an op on 0-d arrays: as an array, it is cheaper
+                    # in the ops that follow (NumPy mixes scalars and arrays slowly).
+                    grad = np.asarray(grad)
+                data = parent.data
+                if grad.shape != data.shape:
+                    grad = unbroadcast(grad, data.shape)
+                if grad.dtype is not data.dtype and grad.dtype != data.dtype:
+                    grad = grad.astype(data.dtype)
+                if parent._op is None and fast_leaves:
+                    current = parent.grad
+                    if current is None:
+                        # .grad gets an array of its own: a new array an op made, else a copy.
+                        if grad.base is not None or grad is g:
+                            grad = grad.copy()
+                        parent.grad = grad
+                        written.add(parent)
                         continue
-                    if id(parent) not in targets:
+                    if parent in written:  # this pass's own array
+                        if current.size == 1:  # NumPy adds into a 1-element array slowly
+                            parent.grad = np.asarray(current + grad)
+                        else:
+                            current += grad
                         continue
                 existing = pending.get(parent)
                 if existing is None:
                     pending[parent] = grad
-                elif parent in owned and type(existing) is np.ndarray:
+                    if parent._op is not None:
+                        if after is None:
+                            after = parent
+                        elif parent._seq > after._seq:
+                            heappush(heap, (-after._seq, after))
+                            after = parent
+                        else:
+                            heappush(heap, (-parent._seq, parent))
+                elif owned is not None and parent in owned and type(existing) is np.ndarray:
                     existing += grad
                 else:
                     pending[parent] = existing + grad
+                    if owned is None:
+                        owned = set()
                     owned.add(parent)
+    except BaseException:
+        for leaf in written:
+            leaf.grad = None
+        raise
     finally:
         GradMode.enabled = previous_mode
-    if not accumulate:
-        for parent, grad in pending.items():
-            if id(parent) in targets and id(parent) not in collected:
-                collected[id(parent)] = grad
-    return collected
+    # Every node has been popped: what is left in `pending` are leaves.
+    if targets is not None:
+        collected = {id(t): grad for t, grad in late}
+        for leaf, grad in pending.items():
+            if id(leaf) in targets:
+                collected[id(leaf)] = grad
+        return collected
+    if pending:
+        late += pending.items()
+    for t, grad in late:
+        _accumulate_grad(t, grad, fresh=False)
+    return {}
 
 
 def _accumulate_grad(t: Tensor, grad: Any, fresh: bool) -> None:
@@ -251,17 +308,25 @@ def _accumulate_grad(t: Tensor, grad: Any, fresh: bool) -> None:
 def backward(
     root: Tensor, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
 ) -> None:
-    """Accumulate d root / d leaf into ``leaf.grad`` for every leaf that requires grad."""
-    if grad is None and not create_graph and root.requires_grad and root.data.size == 1:
-        upstream = _ones.get((root.data.shape, root.data.dtype))  # the common case, J.backward()
-    else:
-        upstream = None
+    """Accumulate d root / d leaf into ``leaf.grad`` for every leaf that requires grad.
+
+    This is ``Tensor.backward``. ``grad`` is the upstream gradient d(something)/d root; it
+    may be omitted only when root holds one element (a cost J), where it is dJ/dJ = 1.
+    The graph's saved values are freed unless ``retain_graph``; ``create_graph`` records
+    the backward pass itself, so the gradients can be differentiated again.
+    """
+    upstream = None
+    if grad is None and not create_graph and root.requires_grad:
+        upstream = _ones.get((root.data.shape, root.data.dtype))  # the common case
     if upstream is None:
         _check_differentiable(root, "backward")
         upstream = _seed(root, grad, "backward", shared=not create_graph)
-    if create_graph:
-        upstream = Tensor(upstream)
-    _run(root, upstream, retain_graph or create_graph, create_graph, targets=None)
+        if create_graph:
+            upstream = Tensor(upstream)
+    _run(root, upstream, retain_graph or create_graph, create_graph, None)
+
+
+Tensor.backward = backward  # type: ignore[method-assign]
 
 
 def gradients(

@@ -65,6 +65,7 @@ class Tensor:
         "_parents",
         "_saved",
         "_retains_grad",
+        "_seq",
         "__weakref__",
     )
 
@@ -181,18 +182,9 @@ class Tensor:
         return f"Tensor({body}{extras})"
 
     # ---------------------------------------------------------- differentiation
-    def backward(
-        self,
-        grad: Any = None,
-        retain_graph: bool = False,
-        create_graph: bool = False,
-    ) -> None:
-        """Accumulate dthis/dleaf into ``leaf.grad`` for every leaf that requires grad.
-
-        ``grad`` is the upstream gradient dJ/dthis; it may be omitted only when this
-        tensor holds one element (a cost J), where it is dJ/dJ = 1.
-        """
-        _engine.backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+    # backward(grad=None, retain_graph=False, create_graph=False) is engine.backward itself
+    # (set at the end of engine.py): one call less on every training step.
+    backward: Any
 
     def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on this intermediate tensor during backward (leaves always do)."""
@@ -205,25 +197,15 @@ class Tensor:
         _engine.zero_grad(self)
 
     # -------------------------------------------------------------- operators
-    # The three commonest operators go straight to their primitive (they are most of a
-    # small graph's ops); the rest go through the functions in autograd_lite.ops.
-    def __add__(self, other: Any) -> Tensor:
-        return _apply(_Add, (self, other if type(other) is Tensor else _constant(other, self)))
-
-    def __radd__(self, other: Any) -> Tensor:
-        return _apply(_Add, (_constant(other, self), self))
-
-    def __sub__(self, other: Any) -> Tensor:
-        return _apply(_Sub, (self, other if type(other) is Tensor else _constant(other, self)))
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return _apply(_Sub, (_constant(other, self), self))
-
-    def __mul__(self, other: Any) -> Tensor:
-        return _apply(_Mul, (self, other if type(other) is Tensor else _constant(other, self)))
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return _apply(_Mul, (_constant(other, self), self))
+    # The three commonest operators are their primitive applied directly (see
+    # ops.base.binary_method); the rest go through the functions in autograd_lite.ops.
+    # They are set at the end of this module, once the primitives exist.
+    __add__: Any
+    __radd__: Any
+    __sub__: Any
+    __rsub__: Any
+    __mul__: Any
+    __rmul__: Any
 
     def __truediv__(self, other: Any) -> Tensor:
         return _ops.div(self, other)
@@ -285,10 +267,10 @@ class Tensor:
         return _ops.transpose(self, axes or None)
 
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return _ops.sum(self, axis=axis, keepdims=keepdims)
+        return _ops.sum(self, axis, keepdims)
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return _ops.mean(self, axis=axis, keepdims=keepdims)
+        return _ops.mean(self, axis, keepdims)
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.max(self, axis=axis, keepdims=keepdims)
@@ -326,8 +308,11 @@ def _data_of(value: Any) -> Any:
 # Imported last: both modules use Tensor, and Tensor's methods use them.
 from autograd_lite import engine as _engine  # noqa: E402
 from autograd_lite import ops as _ops  # noqa: E402
-from autograd_lite.ops.base import apply as _apply  # noqa: E402
-from autograd_lite.ops.base import constant as _constant  # noqa: E402
+from autograd_lite.ops.base import binary_method as _binary_method  # noqa: E402
 from autograd_lite.ops.elementwise import Add as _Add  # noqa: E402
 from autograd_lite.ops.elementwise import Mul as _Mul  # noqa: E402
 from autograd_lite.ops.elementwise import Sub as _Sub  # noqa: E402
+
+Tensor.__add__, Tensor.__radd__ = _binary_method(_Add), _binary_method(_Add, reflected=True)
+Tensor.__sub__, Tensor.__rsub__ = _binary_method(_Sub), _binary_method(_Sub, reflected=True)
+Tensor.__mul__, Tensor.__rmul__ = _binary_method(_Mul), _binary_method(_Mul, reflected=True)

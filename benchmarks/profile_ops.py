@@ -6,12 +6,11 @@ Two views of the same workload (three scalar tensors, three primitive ops):
 
 1. phases, timed with perf_counter over many repetitions (medians of rounds):
    the forward with graph recording, the same forward on tensors that need no grad
-   (no recording), the topological sort alone, backward() (the whole step less
-   the other phases), freeing the graph (dropping the last reference to J), and
-   resetting the gradients;
+   (no recording), backward() (the whole step less the other phases), freeing the
+   graph (dropping the last reference to J), and resetting the gradients;
 2. cProfile of the whole step, its functions grouped by what they do (operator
    dispatch, operand conversion, node creation, the ops' forward and backward,
-   the engine's loop, topological order, unbroadcast, gradient accumulation).
+   the engine's loop and its heap of waiting nodes, unbroadcast, gradient accumulation).
    cProfile adds a fixed cost to every Python call, so read its shares, not its
    absolute times.
 """
@@ -29,7 +28,6 @@ from collections.abc import Callable
 import numpy as np
 
 import autograd_lite as al
-from autograd_lite import engine
 
 OPS = 3  # mul, add, mul
 
@@ -66,9 +64,6 @@ def phases(n: int) -> list[tuple[str, float]]:
                  _median_us(lambda: 3 * (a0 + b0 * c0), n)))
     rows.append(("forward in plain NumPy (0-d arrays)", _median_us(lambda: 3 * (na + nb * nc), n)))
 
-    J = 3 * (a + b * c)  # topological_order only reads the graph: one graph will do
-    rows.append(("topological_order(J) alone", _median_us(lambda: engine.topological_order(J), n)))
-
     def free_only() -> None:
         built.pop()
 
@@ -99,11 +94,12 @@ def _category(filename: str, function: str) -> str:
         return "the ops' forward"
     conversion = "operand conversion (binary_operands, constant, asarray)"
     named = {
-        "topological_order": "topological order",
         "unbroadcast": "unbroadcast",
         "_accumulate_grad": "gradient accumulation into .grad",
-        "apply": "node creation (apply, _new_tensor)",
-        "_new_tensor": "node creation (apply, _new_tensor)",
+        "apply": "node creation (apply, Tensor.__mul__ = binary_method(Mul))",
+        "method": "node creation (apply, Tensor.__mul__ = binary_method(Mul))",
+        "heappush": "the engine's heap of waiting nodes",
+        "heappop": "the engine's heap of waiting nodes",
         "binary_operands": conversion,
         "constant": conversion,
         "as_tensor": conversion,
@@ -113,9 +109,9 @@ def _category(filename: str, function: str) -> str:
     if function in named:
         return named[function]
     if filename.endswith("tensor.py") or (in_ops and function in ("add", "mul", "sum", "_reduce")):
-        return "operator dispatch (Tensor.__mul__ -> ops.mul -> apply)"
+        return "dispatch to the primitive (Tensor.sum -> ops.sum -> apply)"
     if filename.endswith("engine.py"):
-        return "engine: backward(), _seed, checks, the loop of _run"
+        return "engine: backward(), the loop of _run (order, bookkeeping, leaves)"
     return "other (NumPy calls, grad mode, ...)"
 
 

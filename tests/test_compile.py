@@ -347,3 +347,186 @@ def test_replays_free_their_arrays():
     # Keeping one step's arrays (~20 KiB) would add ~5.8 MB over 290 steps, and keeping even
     # one (1, 100) array a step ~230 KiB; interpreter-internal noise seen here is < 10 KiB.
     assert growth < 64 * 1024
+
+
+# --------------------------------------------------------------------------- the engine's order
+
+
+def shared_paths_cost(p):
+    """A graph whose order by creation differs from a depth-first topological order.
+
+    h is reached along paths of different lengths, W and c along several, and b (a 0-d
+    parameter) at the root itself: the gradients that meet there are added up in the
+    order the engine visits the nodes, so any other order gives different last bits.
+    """
+
+    def forward(X):
+        h = al.tanh(p["W"] @ X + p["c"])  # c (4, 1) broadcast over the columns
+        long = al.exp(al.tanh(h * 0.3) * 0.5) * h  # h reached again at the end of a chain
+        short = h * h  # and twice more, directly
+        mid = al.sqrt(long * long + short + 2.0)
+        u = (mid * p["v"]).sum(axis=0)  # v (4, 1) as well
+        reg = (p["W"] * p["W"]).sum() * 0.01 + (p["W"] @ X).mean()  # W again, twice more
+        return (u * u).mean() + reg + (h.T @ p["W"]).sum() * p["b"] + p["b"] * p["b"] + p["b"]
+
+    return forward
+
+
+def shared_paths_params(rng):
+    return {
+        "W": rng.standard_normal((4, 4)) * 0.5,
+        "c": rng.standard_normal((4, 1)) * 0.1,
+        "v": rng.standard_normal((4, 1)),
+        "b": 0.3,
+    }
+
+
+def test_order_by_creation_and_parameters_reached_along_several_paths():
+    rng = np.random.default_rng(11)
+    init = shared_paths_params(rng)
+    eager, traced = tensors(init), tensors(init)
+    step = trace(shared_paths_cost(traced), rng.standard_normal((4, 7)))
+    for _ in range(4):
+        X = rng.standard_normal((4, 7))
+        assert step(X) == eager_step(shared_paths_cost(eager), X)
+        assert_identical(eager, traced)
+        sgd(eager, 0.05)
+        sgd(traced, 0.05)
+
+
+def test_gradients_already_there_are_added_as_eager_adds_them():
+    # .grad set before the first step (some parameters only), then two steps without
+    # zeroing: the engine sums a pass's gradients apart and adds the sum at the end.
+    rng = np.random.default_rng(12)
+    init = shared_paths_params(rng)
+    eager, traced = tensors(init), tensors(init)
+    for key in ("W", "b"):
+        start = rng.standard_normal(np.shape(init[key]))
+        eager[key].grad, traced[key].grad = np.array(start), np.array(start)
+    step = trace(shared_paths_cost(traced), rng.standard_normal((4, 5)))
+    kept = {key: traced[key].grad for key in ("W", "b")}
+    for _ in range(2):
+        X = rng.standard_normal((4, 5))
+        assert step(X) == eager_step(shared_paths_cost(eager), X)
+        assert_identical(eager, traced)
+    for key, array in kept.items():  # added into in place, as eager does
+        assert traced[key].grad is array
+
+
+def test_traced_gradients_match_finite_differences():
+    rng = np.random.default_rng(13)
+    init = shared_paths_params(rng)
+    p = tensors(init)
+    X = rng.standard_normal((4, 6))
+    step = trace(shared_paths_cost(p), X)
+    step(X)
+    h = 1e-6
+    for key, index in [("W", (0, 1)), ("W", (3, 2)), ("c", (2, 0)), ("v", (1, 0)), ("b", ())]:
+        probe = tensors(init)
+        f = shared_paths_cost(probe)
+        with al.no_grad():
+            probe[key].data[index] += h
+            up = f(al.Tensor(X)).item()
+            probe[key].data[index] -= 2 * h
+            down = f(al.Tensor(X)).item()
+        numeric = (up - down) / (2 * h)
+        assert p[key].grad[index] == pytest.approx(numeric, rel=1e-6, abs=1e-8), key
+
+
+class Fragile(Primitive):
+    """y = x, whose backward fails on request (a test of a pass that fails midway).
+
+    ``fail``: None, or a function called just before the backward raises.
+    """
+
+    name = "fragile"
+    fail = None
+
+    @staticmethod
+    def forward(x):
+        return x.copy(), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        if Fragile.fail is not None:
+            Fragile.fail()
+            raise RuntimeError("boom in backward")
+        return (g,)
+
+
+def test_a_failed_replay_changes_no_grad():
+    from autograd_lite.ops.base import apply
+
+    rng = np.random.default_rng(14)
+    init = {k: rng.standard_normal((2, 3)) for k in ("w1", "w2", "w3")}
+
+    def make(p):
+        def forward(X):
+            # Visited last to first: w1's gradient is written, w2's summed, then it fails.
+            a = apply(Fragile, (p["w3"] * X,)).sum()
+            b = (p["w2"] * X).sum()
+            return a + b + (p["w1"] * X * X).sum()
+
+        return forward
+
+    eager, traced = tensors(init), tensors(init)
+    for t in (eager, traced):
+        t["w2"].grad = np.ones((2, 3))
+    before = traced["w2"].grad
+    X = rng.standard_normal((2, 3))
+    step = trace(make(traced), X)
+    written = []
+    try:
+        for p, run in [(eager, lambda: eager_step(make(eager), X)), (traced, lambda: step(X))]:
+            Fragile.fail = lambda p=p: written.append(p["w1"].grad is not None)
+            with pytest.raises(RuntimeError, match="boom in backward"):
+                run()
+    finally:
+        Fragile.fail = None
+    assert written == [True, True]  # w1's .grad was written when the pass failed
+    for t in (eager, traced):
+        assert t["w1"].grad is None and t["w3"].grad is None
+        assert np.array_equal(t["w2"].grad, np.ones((2, 3)))
+    assert traced["w2"].grad is before
+    assert step(X) == eager_step(make(eager), X)  # and it runs again once the op works
+    assert_identical(eager, traced)
+
+
+def test_gradients_are_cast_to_the_parameter_dtype():
+    rng = np.random.default_rng(15)
+    init = {"W": rng.standard_normal((3, 2)).astype(np.float32),
+            "b": rng.standard_normal((3,)).astype(np.float32)}
+
+    def make(p):
+        def forward(X):  # X float64: the products are float64, the gradients cast back
+            return al.tanh(p["W"] @ X + p["b"].reshape(3, 1)).sum()
+
+        return forward
+
+    eager, traced = tensors(init), tensors(init)
+    step = trace(make(traced), rng.standard_normal((2, 4)))
+    for _ in range(2):
+        X = rng.standard_normal((2, 4))
+        assert step(X) == eager_step(make(eager), X)
+        assert traced["W"].grad.dtype == np.float32
+        assert_identical(eager, traced)
+
+
+def test_parameter_dtype_and_captured_tensor_shape_changes_are_errors():
+    p = tensors({"w": np.ones((3, 1)), "b": 0.0})
+    scale = al.Tensor(np.full((1, 5), 2.0))
+
+    def cost(X, Y):
+        return bce_from_ops((p["w"].T @ X + p["b"]) * scale, Y)
+
+    step = trace(cost, np.ones((3, 5)), np.ones((1, 5)))
+    p["w"].data = np.ones((3, 1), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"parameter.*float32.*float64"):
+        step(np.ones((3, 5)), np.ones((1, 5)))
+    p["w"].data = np.ones((3, 1))
+    scale.data = np.full((1, 1), 2.0)
+    with pytest.raises(ValueError, match=r"captured tensor.*\(1, 1\).*\(1, 5\)"):
+        step(np.ones((3, 5)), np.ones((1, 5)))
+    scale.data = np.full((1, 5), 3.0)  # same shape, new values: seen
+    assert step(np.ones((3, 5)), np.ones((1, 5))) == pytest.approx(
+        eager_step(cost, np.ones((3, 5)), np.ones((1, 5))))

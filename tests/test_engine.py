@@ -679,3 +679,94 @@ def test_a_bad_axis_type_is_a_clear_error(reduce):
     t = al.Tensor(np.ones((2, 3)))
     with pytest.raises(al.ShapeError, match=rf"{reduce}: axis must be None, an int or a tuple"):
         getattr(t, reduce)(axis=1.5)
+
+
+# ------------------------------------------- the backward pass's order and bookkeeping
+def test_gradients_of_0d_graphs_are_arrays_of_their_own():
+    """Ops on 0-d arrays give NumPy scalars; every .grad is still an ndarray, never shared."""
+    a, b, c = leaf(5.0), leaf(3.0), leaf(2.0)
+    J = 3 * (a + b * c)
+    J.backward()
+    for t, expected in ((a, 3.0), (b, 6.0), (c, 9.0)):  # 3, 3c, 3b
+        assert type(t.grad) is np.ndarray and t.grad.shape == () and t.grad.item() == expected
+        assert t.grad.flags.writeable and t.grad.base is None
+    a.grad += 1  # a's array is a's alone
+    assert (b.grad.item(), c.grad.item()) == (6.0, 9.0)
+
+
+def test_a_one_element_leaf_reached_three_times():
+    x = leaf(np.full((1, 1), 0.5))
+    (x * x + x).sum().backward()
+    assert type(x.grad) is np.ndarray and x.grad.shape == (1, 1)
+    assert x.grad.item() == 2 * 0.5 + 1  # d(x² + x)/dx = 2x + 1
+
+
+def test_gradients_accumulate_into_existing_grads_over_several_paths():
+    x = leaf([1.0, -2.0])
+    x.grad = np.array([10.0, 20.0])
+    kept = x.grad
+    (x * x + x * 3 + x.exp()).sum().backward()
+    # d/dx = 2x + 3 + e^x, added to what was there, in place
+    np.testing.assert_allclose(x.grad, [10.0, 20.0] + 2 * x.data + 3 + np.exp(x.data))
+    assert x.grad is kept
+
+
+class _Failing(al.ops.base.Primitive):
+    """y = x, whose derivative raises: a stand-in for any error during backward."""
+
+    name = "failing"
+
+    @staticmethod
+    def forward(x):
+        return x.copy(), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        raise FloatingPointError("the derivative failed")
+
+
+def test_a_pass_that_fails_changes_no_grad():
+    a, b = leaf([1.0, 2.0], "a"), leaf([3.0, 4.0], "b")
+    b.grad = np.array([7.0, 7.0])
+    broken = al.ops.base.apply(_Failing, (a,))
+    # Nodes made later are processed first: a and b receive gradients before the failure.
+    J = broken.sum() + (a * b).sum() + (b * b).sum()
+    with pytest.raises(FloatingPointError):
+        J.backward()
+    assert a.grad is None
+    np.testing.assert_array_equal(b.grad, [7.0, 7.0])
+
+
+def test_order_follows_creation_not_the_shape_of_the_graph():
+    """A node made early but used late: u is made before everything it feeds, and is
+    reached both directly and through a long chain made afterwards."""
+    x = leaf([0.3, -0.7])
+    u = x.exp()
+    w = x * 2
+    for _ in range(5):
+        w = w.tanh() + u
+    J = (w * u).sum()
+    J.backward()
+
+    def f(xv):
+        u = np.exp(xv)
+        w = xv * 2
+        for _ in range(5):
+            w = np.tanh(w) + u
+        return float((w * u).sum())
+
+    g_num = numerical_gradient(f, [x.data], 0)
+    assert relative_difference(x.grad, g_num) < 1e-8
+
+
+def test_python_number_constants_keep_their_sign_and_dtype():
+    x = leaf(np.array([1.0, 2.0], dtype=np.float32))
+    y = x * -0.0
+    assert y.dtype == np.float32 and np.all(np.signbit(y.data))
+    assert np.all(~np.signbit((x * 0.0).data))
+    z = x * 3
+    assert z.dtype == np.float32
+    constant = next(p for p in z.parents if not p.requires_grad)
+    with pytest.raises(ValueError):  # shared between graphs, so it cannot be changed
+        constant.data += 1
+    np.testing.assert_array_equal((x * 3).data, [3.0, 6.0])

@@ -457,3 +457,14 @@ def test_the_check_catches_a_wrong_vjp(monkeypatch):
     monkeypatch.setattr(elementwise.Div, "backward",
                         staticmethod(lambda g, s, i, out, n: (g / i[1], g * out / i[1])))  # sign
     assert check("div-bias") > 1e-2
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1), (1, 1, 1)])
+def test_sum_of_one_element_is_a_copy_with_the_right_gradient(shape):
+    x = al.Tensor(np.full(shape, 2.5), requires_grad=True)
+    s = x.sum()
+    assert s.shape == () and s.item() == 2.5
+    x.data[...] = 4.0  # the sum is its own array, not a view of x
+    assert s.item() == 2.5
+    (s * 3).backward()
+    assert x.grad.shape == shape and np.all(x.grad == 3.0)  # d(3 Σx)/dx = 3

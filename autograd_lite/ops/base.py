@@ -23,6 +23,8 @@ few places where the two kinds need different calls.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import count
 from typing import Any, ClassVar
 
 import numpy as np
@@ -51,36 +53,44 @@ class Primitive:
         raise NotImplementedError
 
 
-def _new_tensor(data: np.ndarray, op: Any, parents: tuple, saved: Any) -> Tensor:
-    # Bypasses Tensor.__init__: data is already a checked ndarray.
-    t = Tensor.__new__(Tensor)
-    t.data = data
-    t.grad = None
-    t.requires_grad = op is not None
-    t.name = None
-    t._op = op
-    t._parents = parents
-    t._saved = saved
-    t._retains_grad = False
-    return t
-
-
 def constant(value: Any, like: Tensor | None = None) -> Tensor:
     """A leaf that does not require grad; numbers and arrays take ``like``'s dtype.
 
     Taking the tensor operand's dtype keeps float32 computations in float32.
     """
-    if isinstance(value, Tensor):
+    if like is not None and type(value) in _CACHED_NUMBERS:
+        # The 3 in 3 * x comes back at every step: its read-only array is made once.
+        key = (value, like.data.dtype)
+        array = _number_arrays.get(key)
+        if array is None:
+            array = np.asarray(value, dtype=key[1])
+            if value and value == value and len(_number_arrays) < 1024:  # not ±0, NaN
+                array.flags.writeable = False
+                _number_arrays[key] = array
+    elif isinstance(value, Tensor):
         return value
-    if like is not None:
-        dtype = like.data.dtype
-        if type(value) is np.ndarray and value.dtype == dtype:
-            array = value
-        else:
-            array = np.asarray(value, dtype=dtype)
-    else:
+    elif like is None:
         array = to_array(value)
-    return _new_tensor(array, None, (), None)
+    elif type(value) is np.ndarray and value.dtype == like.data.dtype:
+        array = value
+    else:
+        array = np.asarray(value, dtype=like.data.dtype)
+    # Bypasses Tensor.__init__: the array is already checked.
+    t = _tensor_new(Tensor)
+    t.data = array
+    t.grad = None
+    t.requires_grad = False
+    t.name = None
+    t._op = None
+    t._parents = ()
+    t._saved = None
+    t._retains_grad = False
+    return t
+
+
+# (number, dtype) -> its 0-d array. Zeros are left out (0.0 == -0.0 would share a key).
+_CACHED_NUMBERS = (int, float)
+_number_arrays: dict[tuple, np.ndarray] = {}
 
 
 def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tensor:
@@ -90,13 +100,19 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
     grad; otherwise the result is a plain leaf and nothing is kept alive.
     """
     try:
-        # The common arities spelled out: a list comprehension costs more than the op here.
-        if len(inputs) == 2:
-            out, saved = fn.forward(inputs[0].data, inputs[1].data, *params)
+        # The common arities spelled out: unpacking a list (or even an empty *params) costs
+        # more than a small op itself.
+        if params:
+            if len(inputs) == 1:
+                out, saved = fn.forward(inputs[0].data, *params)
+            else:
+                out, saved = fn.forward(*[t.data for t in inputs], *params)
+        elif len(inputs) == 2:
+            out, saved = fn.forward(inputs[0].data, inputs[1].data)
         elif len(inputs) == 1:
-            out, saved = fn.forward(inputs[0].data, *params)
+            out, saved = fn.forward(inputs[0].data)
         else:
-            out, saved = fn.forward(*[t.data for t in inputs], *params)
+            out, saved = fn.forward(*[t.data for t in inputs])
     except ShapeError:
         raise
     except ValueError as err:
@@ -119,6 +135,7 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
                 result._op = fn
                 result._parents = inputs
                 result._saved = saved
+                result._seq = _next_seq()
                 return result
     result.requires_grad = False
     result._op = None
@@ -127,7 +144,60 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
     return result
 
 
+def binary_method(fn: type[Primitive], reflected: bool = False) -> Callable[[Tensor, Any], Tensor]:
+    """``fn`` as a Tensor method of two operands, e.g. ``Tensor.__mul__ = binary_method(Mul)``.
+
+    ``method(x, y)`` is ``apply(fn, (x, y))``, with y made a constant unless it is a Tensor
+    (``reflected``: ``apply(fn, (y, x))``, for ``__rmul__``). The steps of :func:`apply` are
+    written out again here for two operands: + - * @ are most of a small graph's ops, and a
+    call, a tuple and a loop cost as much as the op itself on a scalar.
+    """
+
+    def method(x: Tensor, y: Any) -> Tensor:
+        if type(y) is not Tensor:
+            y = constant(y, x)
+        if reflected:
+            x, y = y, x
+        try:
+            out, saved = fn.forward(x.data, y.data)
+        except ShapeError:
+            raise
+        except ValueError as err:
+            raise ShapeError(
+                f"{fn.name}: operands of shapes {x.shape} and {y.shape} do not fit: {err}"
+            ) from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if _forward_hook is not None:
+            _forward_hook(fn, (x, y), out)
+        result = _tensor_new(Tensor)
+        result.data = out
+        result.grad = None
+        result.name = None
+        result._retains_grad = False
+        if GradMode.enabled and (x.requires_grad or y.requires_grad):
+            result.requires_grad = True
+            result._op = fn
+            result._parents = (x, y)
+            result._saved = saved
+            result._seq = _next_seq()
+        else:
+            result.requires_grad = False
+            result._op = None
+            result._parents = ()
+            result._saved = None
+        return result
+
+    method.__name__ = method.__qualname__ = f"{'r' if reflected else ''}{fn.name}"
+    method.__doc__ = f"{fn.__name__} of two operands: {fn.__doc__}"
+    return method
+
+
 _tensor_new = Tensor.__new__
+
+# Every recorded node gets the next number: a node's inputs always have smaller numbers than
+# the node, so decreasing numbers are a topological order (the engine's backward relies on it).
+_next_seq = count().__next__
 
 
 # Set by autograd_lite.debug while anomaly detection or strict shapes are on: called with

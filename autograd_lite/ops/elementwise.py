@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.ops import base
-from autograd_lite.ops.base import Primitive, apply, as_tensor, binary_operands
+from autograd_lite.ops.base import Primitive, apply, as_tensor, binary_method, binary_operands
 from autograd_lite.tensor import Tensor
 
 
@@ -285,24 +285,27 @@ def _plain_number(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+_add, _sub, _mul, _div = (binary_method(fn) for fn in (Add, Sub, Mul, Div))
+
+
 def add(a: Any, b: Any) -> Tensor:
     """a + b with broadcasting."""
-    return apply(Add, binary_operands(a, b))
+    return _add(*binary_operands(a, b))
 
 
 def sub(a: Any, b: Any) -> Tensor:
     """a - b with broadcasting."""
-    return apply(Sub, binary_operands(a, b))
+    return _sub(*binary_operands(a, b))
 
 
 def mul(a: Any, b: Any) -> Tensor:
     """a * b elementwise, with broadcasting."""
-    return apply(Mul, binary_operands(a, b))
+    return _mul(*binary_operands(a, b))
 
 
 def div(a: Any, b: Any) -> Tensor:
     """a / b elementwise, with broadcasting."""
-    return apply(Div, binary_operands(a, b))
+    return _div(*binary_operands(a, b))
 
 
 def neg(a: Any) -> Tensor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd_lite.ops import base
-from autograd_lite.ops.base import Primitive, apply, binary_operands
+from autograd_lite.ops.base import Primitive, binary_method, binary_operands
 from autograd_lite.tensor import Tensor
 
 
@@ -52,6 +52,9 @@ class MatMul(Primitive):
         return da, db
 
 
+_matmul = binary_method(MatMul)
+
+
 def _check_matmul(op: str, a: Tensor, b: Tensor) -> None:
     if a.ndim == 0 or b.ndim == 0:
         raise base.ShapeError(
@@ -70,7 +73,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product a @ b (NumPy's matmul rules)."""
     ta, tb = binary_operands(a, b)
     _check_matmul("matmul", ta, tb)
-    return apply(MatMul, (ta, tb))
+    return _matmul(ta, tb)
 
 
 def dot(a: Any, b: Any) -> Tensor:
@@ -82,4 +85,4 @@ def dot(a: Any, b: Any) -> Tensor:
             "(use matmul for stacks of matrices)"
         )
     _check_matmul("dot", ta, tb)
-    return apply(MatMul, (ta, tb))
+    return _matmul(ta, tb)

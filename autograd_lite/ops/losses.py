@@ -177,9 +177,10 @@ class BinaryCrossEntropyWithLogits(Primitive):
         Z, Y = inputs
         if isinstance(Z, Tensor):  # building a graph of the backward pass: A as a Tensor
             A = _sigmoid(Z)
-        scale = g * (1.0 / m)
-        dZ = scale * (A - Y) if needs[0] else None
-        dY = -(scale * Z) if needs[1] else None
+        # dJ/dJ is 1 on a cost; a 0-d g as a Python number is the cheaper operand.
+        scale = float(g) / m if type(g) is np.ndarray else g * (1.0 / m)
+        dZ = (A - Y) * scale if needs[0] else None
+        dY = -(Z * scale) if needs[1] else None
         return dZ, dY
 
 

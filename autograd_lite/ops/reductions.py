@@ -21,11 +21,17 @@ class Sum(Primitive):
 
     @staticmethod
     def forward(x, axis, keepdims):
-        return np.add.reduce(x, axis=axis, keepdims=keepdims), (x.shape, axis, keepdims)
+        if x.size == 1 and axis is None and not keepdims:
+            # A cost that is already one number: the sum is that number, a copy of it
+            # (NumPy's reduction machinery costs about 1 µs even for one element).
+            return x.reshape(()).copy(), (x.shape, None, False, True)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims), (x.shape, axis, keepdims, False)
 
     @staticmethod
     def backward(g, saved, inputs, out, needs):
-        shape, axis, keepdims = saved
+        shape, axis, keepdims, single = saved
+        if single:  # one element in, one out: dx = g, in x's shape
+            return (g.reshape(shape),)
         return (base.broadcast_to(base.expand_reduced(g, shape, axis, keepdims), shape),)
 
 
@@ -67,7 +73,9 @@ class Max(Primitive):
 
 
 def _reduce(fn: type[Primitive], x: Any, axis: Any, keepdims: bool) -> Tensor:
-    t = as_tensor(x)
+    t = x if type(x) is Tensor else as_tensor(x)
+    if axis is None and fn is not Max:  # the common case: everything, e.g. a cost J
+        return apply(fn, (t,), None, bool(keepdims))
     try:
         axes = base.normalize_axis(axis, t.ndim)
     except base.ShapeError as err:
