@@ -181,8 +181,10 @@ def _run(
     written: set[Tensor] = set()  # leaves whose .grad was None and now holds this pass's array
     late: list[tuple[Tensor, Any]] = []  # (tensor, gradient) to add to .grad at the end
     fast_leaves = targets is None and not create_graph
+    # Under create_graph the VJPs record a graph of Tensors; otherwise they only see ndarrays.
     previous_mode = GradMode.enabled
-    GradMode.enabled = create_graph
+    if create_graph:
+        GradMode.enabled = True
     try:
         while True:
             if after is None:
