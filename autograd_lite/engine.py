@@ -205,7 +205,9 @@ def _run(
                 elif id(node) in targets:
                     late.append((node, g))
             parents = node._parents
-            if create_graph:
+            if node._op.passes_gradient:
+                grads = (g,) * len(parents)
+            elif create_graph:
                 grads = node._op.backward(
                     g, saved, parents, node, tuple([p.requires_grad for p in parents])
                 )

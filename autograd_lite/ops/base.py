@@ -41,6 +41,9 @@ class Primitive:
     """Base class of the primitives: one subclass per op, never instantiated."""
 
     name: ClassVar[str] = "primitive"
+    # True when dz/dinput = 1 for every input (z = a + b): each input's gradient is the
+    # upstream gradient itself, and the engine hands it on without calling ``backward``.
+    passes_gradient: ClassVar[bool] = False
 
     @staticmethod
     def forward(*args: Any) -> tuple[np.ndarray, Any]:

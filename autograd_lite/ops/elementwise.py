@@ -19,6 +19,7 @@ class Add(Primitive):
     """z = a + b;  dz/da = 1, dz/db = 1."""
 
     name = "add"
+    passes_gradient = True
 
     @staticmethod
     def forward(a, b):
