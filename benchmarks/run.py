@@ -182,8 +182,11 @@ def cross_check(problem: Problem, impls: dict[str, Any]) -> dict[str, str]:
     return notes
 
 
-def time_interleaved(impls: dict[str, Any], rounds: int, sample_s: float) -> dict[str, float]:
-    """Median seconds per step over interleaved rounds, after a warm-up that calibrates."""
+def time_interleaved(
+    impls: dict[str, Any], rounds: int, sample_s: float
+) -> dict[str, list[float]]:
+    """Seconds per step of every implementation in each of the interleaved rounds, after a
+    warm-up that calibrates how many steps one sample repeats."""
     inner = {}
     for name, model in impls.items():
         model.step()
@@ -205,7 +208,16 @@ def time_interleaved(impls: dict[str, Any], rounds: int, sample_s: float) -> dic
             for _ in range(n):
                 model.step()
             samples[name].append((time.perf_counter() - start) / n)
-    return {name: statistics.median(s) for name, s in samples.items()}
+    return samples
+
+
+def paired_ratios(samples: dict[str, list[float]]) -> dict[str, float]:
+    """Time relative to hand-written NumPy: the median over rounds of the ratio of two
+    samples taken in the same round. Load from other processes comes and goes; two
+    samples taken seconds apart see the same load, two medians over a minute may not."""
+    base = samples["numpy"]
+    return {name: statistics.median(t / b for t, b in zip(s, base))
+            for name, s in samples.items()}
 
 
 def step_peak_memory(model: Any) -> int:
@@ -295,12 +307,14 @@ def fmt_bytes(n: float) -> str:
     return f"{n / 1024**2:.2f} MiB"
 
 
-def peer_cell(name: str, value: float | None, base: float, fmt: Any, peer_modules: dict) -> str:
+def peer_cell(name: str, value: float | None, ratio: float | None, fmt: Any,
+              peer_modules: dict) -> str:
+    """A peer's time and its ratio to NumPy."""
     if name not in peer_modules or isinstance(peer_modules[name], str):
         return "absent"
-    if value is None:
+    if value is None or ratio is None:
         return "n/a"
-    return f"{fmt(value)} ({value / base:.2f}×)"
+    return f"{fmt(value)} ({ratio:.2f}×)"
 
 
 def blas_info() -> tuple[str, int | None]:
@@ -403,7 +417,9 @@ def main() -> int:
         notes = cross_check(problem, impls)
         check_notes.append(f"{problem.key}: " + ", ".join(f"{k} {v}" for k, v in notes.items()))
         print(f"{problem.key}: timing {problem.rounds} rounds ...", file=sys.stderr)
-        times = time_interleaved(impls, problem.rounds, problem.sample_s)
+        samples = time_interleaved(impls, problem.rounds, problem.sample_s)
+        times = {name: statistics.median(s) for name, s in samples.items()}
+        ratios = paired_ratios(samples)
         base = times["numpy"]
         if problem.ops:
             per = {k: v / problem.ops for k, v in times.items()}
@@ -413,19 +429,20 @@ def main() -> int:
                 problem.title, fmt_time(per["numpy"]), fmt_time(ours),
                 f"{ours / per['numpy']:.2f}×", f"≤ {problem.target:g} µs/op",
                 "yes" if ours * 1e6 <= problem.target else "**no**",
-                peer_cell("torch", per.get("torch"), per["numpy"], fmt, peer_modules),
-                peer_cell("mygrad", per.get("mygrad"), per["numpy"], fmt, peer_modules),
+                peer_cell("torch", per.get("torch"), ratios.get("torch"), fmt, peer_modules),
+                peer_cell("mygrad", per.get("mygrad"), ratios.get("mygrad"), fmt, peer_modules),
             ))
             continue
-        ratio = times["autograd-lite"] / base
+        ratio = ratios["autograd-lite"]
         report.rows.append(Row(
             problem.title, fmt_time(base), fmt_time(times["autograd-lite"]), f"{ratio:.2f}×",
             f"≤ {problem.target:g}×", "yes" if ratio <= problem.target else "**no**",
-            peer_cell("torch", times.get("torch"), base, fmt_time, peer_modules),
-            peer_cell("mygrad", times.get("mygrad"), base, fmt_time, peer_modules),
+            peer_cell("torch", times.get("torch"), ratios.get("torch"), fmt_time, peer_modules),
+            peer_cell("mygrad", times.get("mygrad"), ratios.get("mygrad"), fmt_time,
+                      peer_modules),
         ))
         if problem.traced_target is not None:
-            traced = times["autograd-lite traced"] / base
+            traced = ratios["autograd-lite traced"]
             report.rows.append(Row(
                 problem.title.replace("one step", "traced step (autograd_lite.compile)"),
                 fmt_time(base), fmt_time(times["autograd-lite traced"]), f"{traced:.2f}×",
@@ -449,8 +466,9 @@ def main() -> int:
         gc.collect()
     report.rows += memory_rows
     report.notes = [
-        "times are medians over interleaved rounds; ratio = autograd-lite / hand-written NumPy; "
-        "torch and mygrad cells give their time and (ratio to NumPy)",
+        "times are medians over interleaved rounds; ratio = the median over rounds of "
+        "autograd-lite / hand-written NumPy timed in the same round; torch and mygrad cells "
+        "give their time and (ratio to NumPy)",
         "peak memory = tracemalloc's peak during one step minus what was live before the step",
         "hand-written NumPy skips dA^[0] = W^[1]ᵀ dZ^[1] (the gradient w.r.t. the data), as "
         "autodiff does",
@@ -482,7 +500,9 @@ def _memory_rows(problem: Problem, peaks: dict[str, int], peer_modules: dict) ->
             f"peak memory of a step: {title.strip(' ,')}", fmt_bytes(base), fmt_bytes(peaks[name]),
             f"{ratio:.2f}×", "≤ 1.3×", "yes" if ratio <= 1.3 else "**no**",
             "n/a" if name == "autograd-lite" and "torch" in peer_modules else "—",
-            peer_cell("mygrad", peaks.get("mygrad"), base, fmt_bytes, peer_modules)
+            peer_cell("mygrad", peaks.get("mygrad"),
+                      peaks["mygrad"] / base if "mygrad" in peaks else None, fmt_bytes,
+                      peer_modules)
             if name == "autograd-lite" else "—",
         ))
     return rows

@@ -468,3 +468,24 @@ def test_sum_of_one_element_is_a_copy_with_the_right_gradient(shape):
     assert s.item() == 2.5
     (s * 3).backward()
     assert x.grad.shape == shape and np.all(x.grad == 3.0)  # d(3 Σx)/dx = 3
+
+
+def test_primitives_that_pass_the_gradient_on_really_have_derivative_one():
+    """The engine skips backward() for these: their backward must agree with skipping it."""
+    passing = [cls for cls in _all_primitives() if cls.passes_gradient]
+    assert passing, "add, at least, passes the upstream gradient on"
+    g = np.array([[1.5, -2.0]])
+    for cls in passing:
+        inputs = (np.ones((1, 2)), np.ones((1, 2)))
+        out, saved = cls.forward(*inputs)
+        grads = cls.backward(g, saved, inputs, out, (True, True))
+        assert all(d is g for d in grads), cls.name
+
+
+def _all_primitives() -> list[type]:
+    found, stack = [], [base.Primitive]
+    while stack:
+        cls = stack.pop()
+        found.append(cls)
+        stack.extend(cls.__subclasses__())
+    return found
