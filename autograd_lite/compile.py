@@ -646,7 +646,7 @@ class TracedStep:
         lines += ["    except BaseException:"]
         lines += [f"        if G{k} is None: P{k}.grad = None" for k in reached_numbers]
         lines += ["        raise"]
-        lines += [f"    if G{k} is not None: accumulate_grad(P{k}, A{k}, False)"
+        lines += [f"    if G{k} is not None: accumulate_grad(P{k}, A{k})"
                   for k in reached_numbers]
         lines += ["    return cost", ""]
         self.source = "\n".join(lines)

@@ -9,8 +9,8 @@ tensor along several paths (the chain rule's sum over paths).
 The order comes for free: every node is numbered when it is made, and a node's
 inputs exist before it, so visiting nodes by decreasing number is a reverse
 topological order. The backward pass keeps the nodes that have received a gradient
-in a heap and never sorts the graph; :func:`topological_order` is the explicit
-search, for pictures and tracing.
+in a heap and never sorts the graph. :func:`topological_order` is the explicit
+depth-first search, for readers and tools that want the whole order at once.
 
 Everything here is iterative, so a chain of 100,000 ops never meets Python's
 recursion limit.
@@ -167,7 +167,7 @@ def _run(
     """
     if root._op is None:  # differentiating a leaf with respect to itself
         if targets is None:
-            _accumulate_grad(root, upstream, fresh=False)
+            _accumulate_grad(root, upstream)
         return {id(root): upstream}
 
     # tensor -> dJ/dtensor summed so far. Tensors in `owned` hold an array the engine made by
@@ -289,18 +289,15 @@ def _run(
     if pending:
         late += pending.items()
     for t, grad in late:
-        _accumulate_grad(t, grad, fresh=False)
+        _accumulate_grad(t, grad)
     return {}
 
 
-def _accumulate_grad(t: Tensor, grad: Any, fresh: bool) -> None:
-    """t.grad += grad, into a buffer the engine owns (t.grad is never an alias of another)."""
+def _accumulate_grad(t: Tensor, grad: Any) -> None:
+    """t.grad += grad; a first gradient is copied (t.grad is never an alias of another array)."""
     current = t.grad
     if current is None:
-        if isinstance(grad, Tensor):
-            t.grad = grad
-        else:
-            t.grad = grad if fresh else np.array(grad, dtype=t.data.dtype)
+        t.grad = grad if isinstance(grad, Tensor) else np.array(grad, dtype=t.data.dtype)
     elif isinstance(grad, Tensor):
         t.grad = current + grad
     elif isinstance(current, Tensor):
