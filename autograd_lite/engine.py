@@ -175,9 +175,10 @@ def _run(
     pending: dict[Tensor, Any] = {root: upstream}
     owned: set[Tensor] | None = None
     # The nodes waiting for their turn: `after` is the one with the largest number, kept out
-    # of the heap (in a chain of ops, the only one), `heap` holds the others as (-_seq, node).
+    # of the heap (in a chain of ops, the only one), `heap` holds the others as
+    # (-_seq, id, node): the id breaks ties, which only copies of a graph (deepcopy) can make.
     after: Tensor | None = root
-    heap: list[tuple[int, Tensor]] = []
+    heap: list[tuple[int, int, Tensor]] = []
     written: set[Tensor] = set()  # leaves whose .grad was None and now holds this pass's array
     late: list[tuple[Tensor, Any]] = []  # (tensor, gradient) to add to .grad at the end
     fast_leaves = targets is None and not create_graph
@@ -190,9 +191,9 @@ def _run(
             if after is None:
                 if not heap:
                     break
-                node = heappop(heap)[1]
+                node = heappop(heap)[2]
             elif heap and heap[0][0] < -after._seq:
-                node = heappop(heap)[1]
+                node = heappop(heap)[2]
             else:
                 node, after = after, None
             g = pending.pop(node)
@@ -262,10 +263,10 @@ def _run(
                         if after is None:
                             after = parent
                         elif parent._seq > after._seq:
-                            heappush(heap, (-after._seq, after))
+                            heappush(heap, (-after._seq, id(after), after))
                             after = parent
                         else:
-                            heappush(heap, (-parent._seq, parent))
+                            heappush(heap, (-parent._seq, id(parent), parent))
                 elif owned is not None and parent in owned and type(existing) is np.ndarray:
                     existing += grad
                 else:

@@ -82,6 +82,15 @@ def assert_identical(eager, traced):
             key, np.abs(traced[key].grad - eager[key].grad).max())
 
 
+def step_both(step, eager_cost, eager, traced, args, lr):
+    """One step of the replay and of eager autograd on the same data: the same cost, the
+    same gradients; then the same SGD update of both."""
+    assert step(*args) == eager_step(eager_cost, *args)
+    assert_identical(eager, traced)
+    sgd(eager, lr)
+    sgd(traced, lr)
+
+
 def batches(rng, n_x, m, count, dtype=np.float64):
     for _ in range(count):
         X = rng.standard_normal((n_x, m)).astype(dtype)
@@ -202,10 +211,7 @@ def test_constants_numbers_and_captured_tensors():
     data = [(rng.standard_normal((3, 4)), rng.standard_normal((3, 4))) for _ in range(3)]
     step = trace(make(traced), *data[0])
     for X, Y in data:
-        assert step(X, Y) == eager_step(make(eager), X, Y)
-        assert_identical(eager, traced)
-        sgd(eager, 0.1)
-        sgd(traced, 0.1)
+        step_both(step, make(eager), eager, traced, (X, Y), 0.1)
 
 
 def test_values_computed_from_the_data_are_recomputed():
@@ -253,11 +259,7 @@ def test_reused_values_and_many_primitives():
     eager, traced = tensors(init), tensors(init)
     step = trace(make(traced), rng.standard_normal((3, 5)))
     for _ in range(3):
-        X = rng.standard_normal((3, 5))
-        assert step(X) == eager_step(make(eager), X)
-        assert_identical(eager, traced)
-        sgd(eager, 0.05)
-        sgd(traced, 0.05)
+        step_both(step, make(eager), eager, traced, (rng.standard_normal((3, 5)),), 0.05)
 
 
 def test_gradients_accumulate_like_eager_backward():
@@ -388,10 +390,7 @@ def test_order_by_creation_and_parameters_reached_along_several_paths():
     step = trace(shared_paths_cost(traced), rng.standard_normal((4, 7)))
     for _ in range(4):
         X = rng.standard_normal((4, 7))
-        assert step(X) == eager_step(shared_paths_cost(eager), X)
-        assert_identical(eager, traced)
-        sgd(eager, 0.05)
-        sgd(traced, 0.05)
+        step_both(step, shared_paths_cost(eager), eager, traced, (X,), 0.05)
 
 
 def test_gradients_already_there_are_added_as_eager_adds_them():

@@ -770,3 +770,18 @@ def test_python_number_constants_keep_their_sign_and_dtype():
     with pytest.raises(ValueError):  # shared between graphs, so it cannot be changed
         constant.data += 1
     np.testing.assert_array_equal((x * 3).data, [3.0, 6.0])
+
+
+def test_a_deep_copy_of_part_of_a_graph_can_be_differentiated_with_it():
+    """A copy keeps its nodes' creation numbers: the backward pass must not compare nodes."""
+    import copy
+
+    x = leaf([0.5, -1.0])
+    y = x * 3
+    twins = [copy.deepcopy(y) for _ in range(3)]  # each with its own copy of x
+    J = (y * sum(t.exp() for t in twins[1:]) + twins[0]).sum()
+    J.backward()
+    # dJ/dx through y only (the copies hang on copies of x): 3 · Σ e^(3x) over two twins
+    np.testing.assert_allclose(x.grad, 3 * 2 * np.exp(3 * x.data), rtol=1e-13)
+    copy_of_x = twins[0].parents[0]
+    np.testing.assert_allclose(copy_of_x.grad, [3.0, 3.0])
