@@ -785,3 +785,16 @@ def test_a_deep_copy_of_part_of_a_graph_can_be_differentiated_with_it():
     np.testing.assert_allclose(x.grad, 3 * 2 * np.exp(3 * x.data), rtol=1e-13)
     copy_of_x = twins[0].parents[0]
     np.testing.assert_allclose(copy_of_x.grad, [3.0, 3.0])
+
+
+def test_the_gradient_of_a_cost_over_all_axes_lands_as_an_array_of_its_own():
+    """Sum and mean hand back one value repeated (a read-only view): .grad must own its copy."""
+    x = leaf(np.arange(6.0).reshape(2, 3))
+    x.mean().backward()
+    assert x.grad.flags.writeable and x.grad.base is None and x.grad.flags.c_contiguous
+    np.testing.assert_array_equal(x.grad, np.full((2, 3), 1 / 6))  # d(Σx/6)/dx = 1/6
+    w = leaf(np.ones((2, 3)))
+    (w * x).sum().backward()  # the view flows through mul first: dw = x
+    np.testing.assert_array_equal(w.grad, x.data)
+    x.grad[0, 0] = 100.0
+    assert w.grad[0, 0] == 0.0
