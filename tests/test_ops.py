@@ -25,7 +25,7 @@ import pytest
 
 import autograd_lite as al
 from autograd_lite.engine import gradients
-from autograd_lite.ops import base
+from autograd_lite.ops import base, elementwise
 from tests.numerical import numerical_gradient, relative_difference
 
 # Two-sided differences with eps = 1e-6 on these O(1) functions are accurate to about
@@ -489,3 +489,37 @@ def _all_primitives() -> list[type]:
         found.append(cls)
         stack.extend(cls.__subclasses__())
     return found
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_numbers_are_added_and_multiplied_to_the_same_bits_as_numpy(dtype):
+    """0-d operands take Python's float arithmetic; NumPy's own loops on 1-element arrays
+    are the oracle, bit for bit, including infinities, NaN, signed zeros and overflow."""
+    info = np.finfo(dtype)
+    special = [0.0, -0.0, 1.0, -1.5, np.inf, -np.inf, np.nan, float(info.max),
+               float(info.tiny), float(info.tiny) / 4, 1 / 3, 1e-3, 7.0]
+    rng = np.random.default_rng(7)
+    spread = rng.standard_normal(40) * 10.0 ** rng.integers(-8, 8, 40)
+    with np.errstate(over="ignore"):  # large values become inf in float16: more specials
+        values = np.concatenate([np.array(special), spread]).astype(dtype)
+    pairs = [(x, y) for x in values[:20] for y in values] + [(x, y) for x in values[20:]
+                                                            for y in values[20:30]]
+    for name, fn in (("add", elementwise.Add), ("sub", elementwise.Sub), ("mul", elementwise.Mul)):
+        for x, y in pairs:
+            a, b = np.array(x), np.array(y)
+            with np.errstate(all="ignore"):  # overflow warns in both (NumPy: in the cast)
+                got, _ = fn.forward(a, b)
+                want, _ = fn.forward(a.reshape(1), b.reshape(1))
+            assert type(got) is np.ndarray and got.shape == () and got.dtype == dtype
+            assert got.tobytes() == want.tobytes() or (np.isnan(got) and np.isnan(want)), (
+                name, x, y, got, want)
+
+
+def test_a_number_times_an_array_and_its_gradients():
+    s = al.Tensor(2.5, requires_grad=True)
+    v = al.Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    (s * v + v * s - s).sum().backward()
+    np.testing.assert_allclose(s.grad, 2 * v.data.sum() - 3)  # d/ds (2 s Σv - 3 s)
+    np.testing.assert_allclose(v.grad, [5.0, 5.0, 5.0])  # d/dv (2 s v) = 2 s
+    mixed = al.Tensor(np.float32(2.0), requires_grad=True) * al.Tensor(3.0, requires_grad=True)
+    assert mixed.dtype == np.float64 and mixed.item() == 6.0  # NumPy's promotion, not ours
