@@ -146,6 +146,10 @@ def _check_differentiable(root: Tensor, op_name: str) -> None:
         )
 
 
+# Module-level names for the backward loop's hot path (one lookup, not two).
+_ndarray, _asarray = np.ndarray, np.asarray
+
+
 def _run(
     root: Tensor,
     upstream: Any,
@@ -232,10 +236,10 @@ def _run(
             for parent, grad in zip(parents, grads):
                 if grad is None or not parent.requires_grad:
                     continue
-                if type(grad) is not np.ndarray and not create_graph:
+                if type(grad) is not _ndarray and not create_graph:
                     # A NumPy scalar, from an op on 0-d arrays: as an array, it is cheaper
                     # in the ops that follow (NumPy mixes scalars and arrays slowly).
-                    grad = np.asarray(grad)
+                    grad = _asarray(grad)
                 data = parent.data
                 if grad.shape != data.shape:
                     grad = unbroadcast(grad, data.shape)
@@ -252,7 +256,7 @@ def _run(
                         continue
                     if parent in written:  # this pass's own array
                         if current.size == 1:  # NumPy adds into a 1-element array slowly
-                            parent.grad = np.asarray(current + grad)
+                            parent.grad = _asarray(current + grad)
                         else:
                             current += grad
                         continue
@@ -267,7 +271,7 @@ def _run(
                             after = parent
                         else:
                             heappush(heap, (-parent._seq, id(parent), parent))
-                elif owned is not None and parent in owned and type(existing) is np.ndarray:
+                elif owned is not None and parent in owned and type(existing) is _ndarray:
                     existing += grad
                 else:
                     pending[parent] = existing + grad
