@@ -347,6 +347,9 @@ def _fit_lines(
     """
     lines: list[str] = []
     fresh: bool | None = None
+    if not s.ndarray:  # a NumPy scalar from an op on 0-d arrays: the engine makes it an array
+        lines.append(f"{d} = asarray({d})")
+        fresh = True
     if s.shape != data.shape:
         axes = _static_sum_axes(s.shape, data.shape)
         if axes is None or not s.ndarray:

@@ -137,6 +137,26 @@ def _seed(root: Tensor, grad: Any, op_name: str, shared: bool = False) -> np.nda
 _ones: dict[tuple, np.ndarray] = {}
 
 
+def _numbering_error(node: Tensor, parent: Tensor) -> RuntimeError:
+    # Numbers follow creation in one process (unpickling renumbers); anything else that
+    # breaks that order would make the pass visit a node before all its gradient arrived.
+    return RuntimeError(
+        f"backward: {parent._label()} (op {parent._op.name}) is numbered after "
+        f"{node._label()} (op {node._op.name}), which uses it: the graph was not built "
+        "by this process's operations in order. Rebuild it (recompute the forward pass)."
+    )
+
+
+def _grad_buffer_error(leaf: Tensor, current: np.ndarray) -> RuntimeError:
+    problem = (
+        f"has shape {current.shape}" if current.shape != leaf.shape else "is read-only"
+    )
+    return RuntimeError(
+        f"backward: {leaf._label()} has shape {leaf.shape}, but its .grad {problem}; "
+        "gradients are added into .grad, so set it to None (or call zero_grad()) first"
+    )
+
+
 def _check_differentiable(root: Tensor, op_name: str) -> None:
     if not root.requires_grad:
         raise RuntimeError(
@@ -180,7 +200,8 @@ def _run(
     owned: set[Tensor] | None = None
     # The nodes waiting for their turn: `after` is the one with the largest number, kept out
     # of the heap (in a chain of ops, the only one), `heap` holds the others as
-    # (-_seq, id, node): the id breaks ties, which only copies of a graph (deepcopy) can make.
+    # (-_seq, id, node): numbers are unique, but should two ever tie, the ids are compared,
+    # never the tensors.
     after: Tensor | None = root
     heap: list[tuple[int, int, Tensor]] = []
     written: set[Tensor] = set()  # leaves whose .grad was None and now holds this pass's array
@@ -260,10 +281,16 @@ def _run(
                         else:
                             current += grad
                         continue
+                    if type(current) is _ndarray and (
+                        current.shape != data.shape or not current.flags.writeable
+                    ):  # checked now, so that the additions at the end cannot fail
+                        raise _grad_buffer_error(parent, current)
                 existing = pending.get(parent)
                 if existing is None:
                     pending[parent] = grad
                     if parent._op is not None:
+                        if parent._seq >= node._seq:
+                            raise _numbering_error(node, parent)
                         if after is None:
                             after = parent
                         elif parent._seq > after._seq:
@@ -278,24 +305,26 @@ def _run(
                     if owned is None:
                         owned = set()
                     owned.add(parent)
+        # Every node has been popped: what is left in `pending` are leaves. Leaves that
+        # already had a .grad, and intermediate tensors that retain_grad(), get their sums
+        # now (still in the pass's grad mode: under create_graph, these additions record).
+        if targets is None:
+            if pending:
+                late += pending.items()
+            for t, grad in late:
+                _accumulate_grad(t, grad)
+            return {}
     except BaseException:
         for leaf in written:
             leaf.grad = None
         raise
     finally:
         GradMode.enabled = previous_mode
-    # Every node has been popped: what is left in `pending` are leaves.
-    if targets is not None:
-        collected = {id(t): grad for t, grad in late}
-        for leaf, grad in pending.items():
-            if id(leaf) in targets:
-                collected[id(leaf)] = grad
-        return collected
-    if pending:
-        late += pending.items()
-    for t, grad in late:
-        _accumulate_grad(t, grad)
-    return {}
+    collected = {id(t): grad for t, grad in late}
+    for leaf, grad in pending.items():
+        if id(leaf) in targets:
+            collected[id(leaf)] = grad
+    return collected
 
 
 def _accumulate_grad(t: Tensor, grad: Any) -> None:

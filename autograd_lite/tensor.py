@@ -13,12 +13,31 @@ in :mod:`autograd_lite.ops`, where the forward and its derivative live side by s
 
 from __future__ import annotations
 
+from itertools import count
 from typing import Any
 
 import numpy as np
 
-# The sentinel stored in place of an op's saved values once backward has freed them.
-FREED = object()
+
+class _Freed:
+    """The sentinel stored in place of an op's saved values once backward has freed them."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "FREED"  # pickle and copy keep the one sentinel, so `is FREED` still holds
+
+    def __repr__(self) -> str:
+        return "FREED"
+
+
+FREED = _Freed()
+
+# Every recorded node gets the next number (ops.base.apply, binary_method, unpickling): a
+# node's inputs always have smaller numbers than the node, so decreasing numbers are a
+# reverse topological order, which the engine's backward pass relies on. The counter lives
+# here, with Tensor, so that reloading another module cannot restart it.
+_next_seq = count().__next__
 
 
 def to_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -88,6 +107,15 @@ class Tensor:
         self._parents: tuple[Tensor, ...] = ()
         self._saved = None
         self._retains_grad = False
+
+    def __setstate__(self, state: Any) -> None:
+        """Unpickling and copy.deepcopy: the slots back, and a node gets a new number here,
+        after its inputs got theirs, so that numbers still follow creation in this process."""
+        slots = state[1] if isinstance(state, tuple) else state
+        for key, value in (slots or {}).items():
+            setattr(self, key, value)
+        if self._op is not None:
+            self._seq = _next_seq()
 
     # ----------------------------------------------------------------- graph
     @property

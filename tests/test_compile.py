@@ -529,3 +529,22 @@ def test_parameter_dtype_and_captured_tensor_shape_changes_are_errors():
     scale.data = np.full((1, 5), 3.0)  # same shape, new values: seen
     assert step(np.ones((3, 5)), np.ones((1, 5))) == pytest.approx(
         eager_step(cost, np.ones((3, 5)), np.ones((1, 5))))
+
+
+def test_a_cost_divided_by_a_number_replays_to_the_same_bits():
+    """div hands the cost a NumPy scalar gradient; the engine makes it an array on the way,
+    and the replay must do the same (a loss whose backward reads g could differ otherwise)."""
+    init = {"W": np.array([[0.5]])}
+    eager, traced = tensors(init), tensors(init)
+    X = np.arange(1.0, 12.0).reshape(1, 11) / 10
+    Y = np.ones((1, 11))
+
+    def make(p):
+        def forward(X, Y):
+            return al.nn.binary_cross_entropy_with_logits(p["W"] @ X, Y) / 3.0 - 0.5
+
+        return forward
+
+    step = trace(make(traced), X, Y)
+    for _ in range(3):
+        step_both(step, make(eager), eager, traced, (X, Y), 0.5)

@@ -798,3 +798,65 @@ def test_the_gradient_of_a_cost_over_all_axes_lands_as_an_array_of_its_own():
     np.testing.assert_array_equal(w.grad, x.data)
     x.grad[0, 0] = 100.0
     assert w.grad[0, 0] == 0.0
+
+
+def test_an_unpickled_graph_is_renumbered_in_this_process():
+    """Numbers from another process (here: faked as huge) must not order this process's
+    backward pass: unpickling gives nodes new numbers, after their inputs'."""
+    import pickle
+
+    x = leaf(3.0, "x")
+    y = x * 2.0
+    y._seq = 10**12  # as if made by a process that had made many more nodes
+    x2, y2 = pickle.loads(pickle.dumps((x, y)))
+    a = y2 * 3.0
+    z = y2 + a  # z = y + 3y = 8x
+    (dz_dy,) = gradients(z, [y2], retain_graph=True)
+    assert dz_dy.item() == 4.0
+    z.backward()
+    assert x2.grad.item() == 8.0 and x.grad is None
+
+
+def test_a_graph_whose_numbers_contradict_it_is_a_clear_error():
+    x = leaf(3.0)
+    y = x * 2.0
+    y._seq = 10**12  # numbered after the nodes that will use it
+    z = y + y * 3.0
+    with pytest.raises(RuntimeError, match="numbered after"):
+        z.backward()
+    assert x.grad is None
+
+
+def test_a_freed_graph_stays_freed_through_pickle_and_copy():
+    import copy
+    import pickle
+
+    y = leaf([1.0, 2.0]).exp()
+    y.sum().backward()
+    assert y.graph_freed
+    assert pickle.loads(pickle.dumps(y)).graph_freed and copy.deepcopy(y).graph_freed
+
+
+def test_create_graph_accumulates_a_differentiable_grad_even_inside_no_grad():
+    x = leaf(2.0)
+    a, b = x**3, x**3
+    a.backward(create_graph=True)  # x.grad = 3x² = 12, a Tensor with a graph
+    with al.no_grad():
+        b.backward(create_graph=True)  # create_graph asks for a graph: it wins
+    assert isinstance(x.grad, al.Tensor) and x.grad.requires_grad
+    assert x.grad.item() == 24.0
+    (d2,) = gradients(x.grad, [x])
+    assert d2.item() == 24.0  # d(6x²)/dx = 12x
+
+
+def test_a_grad_of_the_wrong_shape_is_a_clear_error_that_changes_no_grad():
+    x, w = leaf(np.ones(3), "x"), leaf(np.ones(3), "w")
+    x.grad = np.zeros(2)
+    with pytest.raises(RuntimeError, match=r"'x' has shape \(3,\), but its .grad has shape"):
+        (x * w).sum().backward()
+    assert w.grad is None
+    x.grad = np.zeros(3)
+    x.grad.flags.writeable = False
+    with pytest.raises(RuntimeError, match="read-only"):
+        (x * w).sum().backward()
+    assert w.grad is None

@@ -24,13 +24,12 @@ few places where the two kinds need different calls.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import count
 from typing import Any, ClassVar
 
 import numpy as np
 
 from autograd_lite.grad_mode import GradMode
-from autograd_lite.tensor import Tensor, to_array
+from autograd_lite.tensor import Tensor, _next_seq, to_array
 
 
 class ShapeError(ValueError):
@@ -197,10 +196,6 @@ def binary_method(fn: type[Primitive], reflected: bool = False) -> Callable[[Ten
 
 
 _tensor_new = Tensor.__new__
-
-# Every recorded node gets the next number: a node's inputs always have smaller numbers than
-# the node, so decreasing numbers are a topological order (the engine's backward relies on it).
-_next_seq = count().__next__
 
 
 # Set by autograd_lite.debug while anomaly detection or strict shapes are on: called with

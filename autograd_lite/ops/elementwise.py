@@ -9,6 +9,8 @@ and returns a NumPy scalar that must become an array again, Python's float arith
 about 0.06 µs. The results are the same bits: Python floats are IEEE doubles, and a
 float32 (or float16) sum or product computed in double and rounded once to float32 is
 the correctly rounded float32 result (double has more than 2p + 2 bits of precision).
+One difference: NumPy's error settings (``np.errstate``, ``np.seterr``) do not apply to
+these, so ``inf - inf`` gives nan without a warning or an error.
 """
 
 from __future__ import annotations

@@ -177,8 +177,9 @@ class BinaryCrossEntropyWithLogits(Primitive):
         Z, Y = inputs
         if isinstance(Z, Tensor):  # building a graph of the backward pass: A as a Tensor
             A = _sigmoid(Z)
-        # dJ/dJ is 1 on a cost; a 0-d g as a Python number is the cheaper operand.
-        scale = float(g) / m if type(g) is np.ndarray else g * (1.0 / m)
+        # g holds one number (out is 0-d): as a Python number it is the cheaper operand,
+        # and the same one whether g came as a 0-d array or as a NumPy scalar.
+        scale = g * (1.0 / m) if isinstance(g, Tensor) else float(g) / m
         dZ = (A - Y) * scale if needs[0] else None
         dY = -(Z * scale) if needs[1] else None
         return dZ, dY
