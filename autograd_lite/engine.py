@@ -277,7 +277,8 @@ def _run(
                         continue
                     if parent in written:  # this pass's own array
                         if current.size == 1:  # NumPy adds into a 1-element array slowly
-                            parent.grad = _asarray(current + grad)
+                            total = current + grad
+                            parent.grad = total if type(total) is _ndarray else _asarray(total)
                         else:
                             current += grad
                         continue

@@ -33,7 +33,7 @@ class Add(Primitive):
 
     @staticmethod
     def forward(a, b):
-        if type(a) is ndarray is type(b) and not a.ndim and not b.ndim and a.dtype is b.dtype:
+        if not a.ndim and not b.ndim and type(a) is ndarray is type(b) and a.dtype is b.dtype:
             return asarray(a.item() + b.item(), a.dtype), None  # numbers: see the top
         return a + b, None
 
@@ -49,7 +49,7 @@ class Sub(Primitive):
 
     @staticmethod
     def forward(a, b):
-        if type(a) is ndarray is type(b) and not a.ndim and not b.ndim and a.dtype is b.dtype:
+        if not a.ndim and not b.ndim and type(a) is ndarray is type(b) and a.dtype is b.dtype:
             return asarray(a.item() - b.item(), a.dtype), None  # numbers: see the top
         return a - b, None
 
@@ -65,14 +65,14 @@ class Mul(Primitive):
 
     @staticmethod
     def forward(a, b):
-        if type(a) is ndarray is type(b) and not a.ndim and not b.ndim and a.dtype is b.dtype:
+        if not a.ndim and not b.ndim and type(a) is ndarray is type(b) and a.dtype is b.dtype:
             return asarray(a.item() * b.item(), a.dtype), None  # numbers: see the top
         return a * b, None
 
     @staticmethod
     def backward(g, saved, inputs, out, needs):
         a, b = inputs
-        if (type(g) is ndarray is type(a) is type(b) and not a.ndim and not b.ndim
+        if (not a.ndim and not b.ndim and type(g) is ndarray is type(a) is type(b)
                 and a.dtype is b.dtype):
             # numbers (0-d a and b make a 0-d out, and g has out's shape): see the top
             g = g.item()

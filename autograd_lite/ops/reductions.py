@@ -24,7 +24,7 @@ class Sum(Primitive):
         if x.size == 1 and axis is None and not keepdims:
             # A cost that is already one number: the sum is that number, a copy of it
             # (NumPy's reduction machinery costs about 1 µs even for one element).
-            return x.reshape(()).copy(), (x.shape, None, False, True)
+            return np.asarray(x.item(), x.dtype), (x.shape, None, False, True)
         return np.add.reduce(x, axis=axis, keepdims=keepdims), (x.shape, axis, keepdims, False)
 
     @staticmethod
@@ -87,6 +87,8 @@ def _reduce(fn: type[Primitive], x: Any, axis: Any, keepdims: bool) -> Tensor:
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Σ x over ``axis`` (None: every element)."""
+    if axis is None and type(x) is Tensor:  # a cost J = Σ ...: straight to the primitive
+        return apply(Sum, (x,), None, bool(keepdims))
     return _reduce(Sum, x, axis, keepdims)
 
 
