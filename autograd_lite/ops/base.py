@@ -106,7 +106,10 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
         # more than a small op itself.
         if params:
             if len(inputs) == 1:
-                out, saved = fn.forward(inputs[0].data, *params)
+                if len(params) == 2:  # sum, mean, max: (axis, keepdims)
+                    out, saved = fn.forward(inputs[0].data, params[0], params[1])
+                else:
+                    out, saved = fn.forward(inputs[0].data, *params)
             else:
                 out, saved = fn.forward(*[t.data for t in inputs], *params)
         elif len(inputs) == 2:
