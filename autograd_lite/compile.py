@@ -457,6 +457,7 @@ class TracedStep:
             "unbroadcast": unbroadcast,
             "add_reduce": np.add.reduce,
             "accumulate_grad": engine._accumulate_grad,
+            "check_grad": engine._check_grad_buffer,
             "own": _own,
             "asarray": np.asarray,
             "ndarray": np.ndarray,
@@ -642,10 +643,12 @@ class TracedStep:
         lines += ["    # backward, in the engine's order (decreasing creation number). G: a",
                   "    # parameter's .grad before the pass. None: its first gradient becomes its",
                   "    # .grad (R), later ones are added into it; else they are summed (A) and",
-                  "    # added at the end. If the pass fails, the .grad it wrote go back to None."]
+                  "    # added at the end, once all are checked. If the pass fails, the .grad it",
+                  "    # wrote go back to None."]
         lines += [f"    G{k} = P{k}.grad" for k in reached_numbers]
         lines += ["    try:"]
         lines += ["        " + line for line in backward_lines]
+        lines += [f"        if G{k} is not None: check_grad(P{k})" for k in reached_numbers]
         lines += ["    except BaseException:"]
         lines += [f"        if G{k} is None: P{k}.grad = None" for k in reached_numbers]
         lines += ["        raise"]

@@ -147,14 +147,23 @@ def _numbering_error(node: Tensor, parent: Tensor) -> RuntimeError:
     )
 
 
-def _grad_buffer_error(leaf: Tensor, current: np.ndarray) -> RuntimeError:
-    problem = (
-        f"has shape {current.shape}" if current.shape != leaf.shape else "is read-only"
-    )
-    return RuntimeError(
-        f"backward: {leaf._label()} has shape {leaf.shape}, but its .grad {problem}; "
-        "gradients are added into .grad, so set it to None (or call zero_grad()) first"
-    )
+def _check_grad_buffer(t: Tensor) -> None:
+    """An existing ``t.grad`` must be able to take ``+= gradient``: a clear error if not."""
+    current = t.grad
+    if current is None:
+        return
+    problem = None
+    if current.shape != t.shape:
+        problem = f"has shape {current.shape}"
+    elif type(current) is _ndarray and not current.flags.writeable:
+        problem = "is read-only"
+    elif current.dtype.kind != "f":
+        problem = f"has dtype {current.dtype}"
+    if problem is not None:
+        raise RuntimeError(
+            f"backward: {t._label()} has shape {t.shape}, but its .grad {problem}; "
+            "gradients are added into .grad, so set it to None (or call zero_grad()) first"
+        )
 
 
 def _check_differentiable(root: Tensor, op_name: str) -> None:
@@ -282,10 +291,6 @@ def _run(
                         else:
                             current += grad
                         continue
-                    if type(current) is _ndarray and (
-                        current.shape != data.shape or not current.flags.writeable
-                    ):  # checked now, so that the additions at the end cannot fail
-                        raise _grad_buffer_error(parent, current)
                 existing = pending.get(parent)
                 if existing is None:
                     pending[parent] = grad
@@ -312,6 +317,8 @@ def _run(
         if targets is None:
             if pending:
                 late += pending.items()
+            for t, _ in late:  # all checked first, so that no addition fails halfway
+                _check_grad_buffer(t)
             for t, grad in late:
                 _accumulate_grad(t, grad)
             return {}

@@ -110,12 +110,23 @@ class Tensor:
 
     def __setstate__(self, state: Any) -> None:
         """Unpickling and copy.deepcopy: the slots back, and a node gets a new number here,
-        after its inputs got theirs, so that numbers still follow creation in this process."""
-        slots = state[1] if isinstance(state, tuple) else state
+        after its inputs got theirs, so that numbers still follow creation in this process.
+
+        A ``.grad`` recorded with ``create_graph=True`` is a graph that uses this tensor,
+        yet it is rebuilt first (it is part of this tensor's state): it is numbered again,
+        parents first, after this tensor.
+        """
+        instance_dict, slots = state if isinstance(state, tuple) else (state, None)
+        if instance_dict:  # a subclass with a __dict__
+            self.__dict__.update(instance_dict)
         for key, value in (slots or {}).items():
             setattr(self, key, value)
         if self._op is not None:
             self._seq = _next_seq()
+            grad = self.grad
+            if isinstance(grad, Tensor) and grad._op is not None:
+                for node in _engine.topological_order(grad):
+                    node._seq = _next_seq()
 
     # ----------------------------------------------------------------- graph
     @property

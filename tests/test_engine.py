@@ -860,3 +860,44 @@ def test_a_grad_of_the_wrong_shape_is_a_clear_error_that_changes_no_grad():
     with pytest.raises(RuntimeError, match="read-only"):
         (x * w).sum().backward()
     assert w.grad is None
+
+
+def test_a_grad_recorded_with_create_graph_survives_pickling_with_its_tensor():
+    """y.grad = 2y is a graph that uses y, rebuilt before y itself when unpickled."""
+    import copy
+    import pickle
+
+    x = leaf(2.0)
+    y = x * x
+    y.retain_grad()
+    (y * y).backward(create_graph=True)  # y.grad = 2y
+    for y2 in (pickle.loads(pickle.dumps(y)), copy.deepcopy(y)):
+        (d,) = gradients(y2.grad, [y2.parents[0]])
+        assert d.item() == 8.0  # d(2x²)/dx = 4x
+
+
+class _Named(al.Tensor):
+    """A Tensor subclass with a __dict__ (no __slots__ of its own)."""
+
+
+def test_a_tensor_subclass_keeps_its_attributes_through_pickle_and_copy():
+    import copy
+    import pickle
+
+    t = _Named([1.0])
+    t.extra = 5
+    for t2 in (pickle.loads(pickle.dumps(t)), copy.copy(t), copy.deepcopy(t)):
+        assert t2.extra == 5 and isinstance(t2, _Named)
+
+
+def test_existing_grads_are_all_checked_before_any_is_added():
+    b, c = leaf([1.0, 2.0], "b"), leaf([3.0, 4.0], "c")
+    b.grad = np.array([1, 1])  # integers cannot take a float gradient in place
+    c.grad = np.array([10.0, 10.0])
+    with pytest.raises(RuntimeError, match="'b' has shape \\(2,\\), but its .grad has dtype"):
+        (b * c).sum().backward()
+    np.testing.assert_array_equal(c.grad, [10.0, 10.0])
+    x = leaf([1.0, 2.0, 3.0], "x")
+    x.grad = al.Tensor(np.zeros((2, 3)))  # under create_graph too
+    with pytest.raises(RuntimeError, match="'x' has shape \\(3,\\), but its .grad has shape"):
+        (x * x).sum().backward(create_graph=True)
