@@ -25,7 +25,8 @@ import pytest
 
 import autograd_lite as al
 from autograd_lite.engine import gradients
-from autograd_lite.ops import base, elementwise
+from autograd_lite.ops import elementwise
+from tests.fuzzing import all_primitives, primitives_in
 from tests.numerical import numerical_gradient, relative_difference
 
 # Two-sided differences with eps = 1e-6 on these O(1) functions are accurate to about
@@ -386,39 +387,17 @@ FAMILIES = {f"autograd_lite.ops.{m}" for m in
             ("elementwise", "activations", "linalg", "reductions", "shape")}
 
 
-def _primitive_classes():
-    found, stack = [], [base.Primitive]
-    while stack:
-        for sub in stack.pop().__subclasses__():
-            if sub.__module__ in FAMILIES:
-                found.append(sub)
-            stack.append(sub)
-    return found
-
-
-def _op_names_in_graph(t: al.Tensor) -> set[str]:
-    names, stack, seen = set(), [t], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.op is not None:
-            names.add(node.op)
-        stack.extend(node.parents)
-    return names
-
-
 def test_the_table_covers_every_primitive():
     used = set()
     for case in CASES:
         arrays, _ = draw(case)
-        used |= _op_names_in_graph(case.fn(*[al.Tensor(a, requires_grad=True) for a in arrays]))
+        out = case.fn(*[al.Tensor(a, requires_grad=True) for a in arrays])
+        used |= {cls.name for cls in primitives_in(out)}
     # scatter_add is getitem's VJP, recorded only by create_graph (tested above);
     # cast changes the dtype, which a float64 difference quotient cannot check
     # (tests/test_engine.py checks it).
     exempt = {"scatter_add", "cast"}
-    every = {cls.name for cls in _primitive_classes()} - exempt
+    every = {cls.name for cls in all_primitives() if cls.__module__ in FAMILIES} - exempt
     assert every - used == set()
 
 
@@ -472,7 +451,7 @@ def test_sum_of_one_element_is_a_copy_with_the_right_gradient(shape):
 
 def test_primitives_that_pass_the_gradient_on_really_have_derivative_one():
     """The engine skips backward() for these: their backward must agree with skipping it."""
-    passing = [cls for cls in _all_primitives() if cls.passes_gradient]
+    passing = [cls for cls in all_primitives() if cls.passes_gradient]
     assert passing, "add, at least, passes the upstream gradient on"
     g = np.array([[1.5, -2.0]])
     for cls in passing:
@@ -481,14 +460,6 @@ def test_primitives_that_pass_the_gradient_on_really_have_derivative_one():
         grads = cls.backward(g, saved, inputs, out, (True, True))
         assert all(d is g for d in grads), cls.name
 
-
-def _all_primitives() -> list[type]:
-    found, stack = [], [base.Primitive]
-    while stack:
-        cls = stack.pop()
-        found.append(cls)
-        stack.extend(cls.__subclasses__())
-    return found
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
