@@ -316,10 +316,10 @@ def _graph_nodes(root: Tensor) -> list[Tensor]:
 # --------------------------------------------------------------------------- replay
 
 
-def _own(grad: Any, upstream: Any) -> np.ndarray:
-    """What a leaf whose ``.grad`` is None gets from the engine: an array of its own."""
-    if type(grad) is not np.ndarray:
-        return np.asarray(grad)  # a NumPy scalar, from 0-d arrays
+def _own(grad: np.ndarray, upstream: Any) -> np.ndarray:
+    """What a leaf whose ``.grad`` is None gets from the engine: an array of its own.
+
+    ``grad`` is an array already (:func:`_fit_lines` turns NumPy scalars into arrays)."""
     if grad.base is not None or grad is upstream:
         return grad.copy()
     return grad
@@ -392,7 +392,7 @@ def _leaf_lines(d: str, s: _Seen, k: int, arrival: int, count: int, scalar: bool
     """
     if arrival > 1:
         return [f"if G{k} is None: R{k} += {d}", f"else: {_sum_line(f'A{k}', d, arrival, scalar)}"]
-    if scalar or not s.ndarray:
+    if scalar:
         own = f"own({d}, {upstream})"  # the engine's rules, at run time
     elif fresh:
         own = d
