@@ -235,9 +235,7 @@ def _run(
             if saved is FREED:
                 raise _freed_error(node)
             if node._retains_grad or targets is not None:
-                if targets is None:
-                    late.append((node, g))
-                elif id(node) in targets:
+                if targets is None or id(node) in targets:
                     late.append((node, g))
             parents = node._parents
             if node._op.passes_gradient:

@@ -306,8 +306,6 @@ class Tensor:
         return _ops.transpose(self, axes or None)
 
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        if axis is None:  # a cost J = Σ ...: straight to the primitive, as ops.sum does
-            return _apply(_Sum, (self,), None, bool(keepdims))
         return _ops.sum(self, axis, keepdims)
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -349,12 +347,10 @@ def _data_of(value: Any) -> Any:
 # Imported last: both modules use Tensor, and Tensor's methods use them.
 from autograd_lite import engine as _engine  # noqa: E402
 from autograd_lite import ops as _ops  # noqa: E402
-from autograd_lite.ops.base import apply as _apply  # noqa: E402
 from autograd_lite.ops.base import binary_method as _binary_method  # noqa: E402
 from autograd_lite.ops.elementwise import Add as _Add  # noqa: E402
 from autograd_lite.ops.elementwise import Mul as _Mul  # noqa: E402
 from autograd_lite.ops.elementwise import Sub as _Sub  # noqa: E402
-from autograd_lite.ops.reductions import Sum as _Sum  # noqa: E402
 
 Tensor.__add__, Tensor.__radd__ = _binary_method(_Add), _binary_method(_Add, reflected=True)
 Tensor.__sub__, Tensor.__rsub__ = _binary_method(_Sub), _binary_method(_Sub, reflected=True)
