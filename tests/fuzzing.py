@@ -740,8 +740,8 @@ def _ops() -> dict[str, FuzzOp]:
         "neg": elementwise.Neg, "exp": elementwise.Exp, "log": elementwise.Log,
         "sqrt": elementwise.Sqrt, "abs": elementwise.Abs, "tanh": activations.Tanh,
         "sigmoid": activations.Sigmoid, "relu": activations.Relu,
-        "leaky_relu": activations.LeakyRelu, "square": elementwise.PowConst,
-        "cube": elementwise.PowConst, "rpow": elementwise.Pow, "clip": elementwise.Clip,
+        "leaky_relu": activations.LeakyRelu, "square": elementwise.Pow,
+        "cube": elementwise.Pow, "rpow": elementwise.Pow, "clip": elementwise.Clip,
         "sum_last": reductions.Sum, "sum_all": reductions.Sum, "mean_first": reductions.Mean,
         "max_last": reductions.Max, "softmax_last": activations.Softmax,
         "log_softmax_first": activations.LogSoftmax, "reverse": shape_ops.GetItem,
@@ -751,7 +751,7 @@ def _ops() -> dict[str, FuzzOp]:
                              frozenset({unary_primitives[name]}), _is_ok(kink), MODERATE)
     binary_primitives = {
         "add": {elementwise.Add}, "sub": {elementwise.Sub}, "mul": {elementwise.Mul},
-        "div": {elementwise.Div}, "pow": set(),  # Pow or PowConst, by the operands
+        "div": {elementwise.Div}, "pow": {elementwise.Pow},
         "maximum": {elementwise.Maximum}, "minimum": {elementwise.Minimum},
         "where": {elementwise.Where},
     }
@@ -763,7 +763,7 @@ def _ops() -> dict[str, FuzzOp]:
         "pow_const": FuzzOp(
             lambda x, p: (x * x + 0.5) ** p, lambda x, p: (x * x + 0.5) ** p,
             lambda b: ((b.pick(),), {"p": b.draw(st.sampled_from([0.5, -1, -1.5, 3]))}),
-            frozenset({elementwise.PowConst}), bound=MODERATE),
+            frozenset({elementwise.Pow}), bound=MODERATE),
         "sum": FuzzOp(lambda x, axis, keepdims: al.sum(x, axis=axis, keepdims=keepdims),
                       lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
                       _reduce_plan, frozenset({reductions.Sum})),
@@ -802,9 +802,9 @@ def _ops() -> dict[str, FuzzOp]:
                                frozenset({shape_ops.BroadcastTo})),
         "cast": FuzzOp(_widened, lambda x: x, lambda b: ((b.pick(),), {}),
                        # float64 widens to long double, which some platforms lack
-                       frozenset({elementwise.Cast}) if _HAS_LONGDOUBLE else frozenset()),
-        "dense": FuzzOp(losses.dense, lambda W, A, bias: W @ A + bias, _dense_plan,
-                        frozenset({losses.Dense})),
+                       frozenset({elementwise.AsType}) if _HAS_LONGDOUBLE else frozenset()),
+        "dense": FuzzOp(losses.linear, lambda W, A, bias: W @ A + bias, _dense_plan,
+                        frozenset({losses.Linear})),
         "binary_cross_entropy": FuzzOp(
             losses.binary_cross_entropy, _np_bce, _cost_plan(probabilities=True),
             frozenset({losses.BinaryCrossEntropy}), _probabilities_inside),

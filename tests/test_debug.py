@@ -337,7 +337,7 @@ def test_strict_shapes_is_quiet_for_matmul_dense_scalars_and_single_elements():
         warnings.simplefilter("error")
         with al.strict_shapes():
             Z = W @ A + b
-            al.ops.losses.dense(W, A, b)
+            al.ops.losses.linear(W, A, b)
             al.sigmoid(Z * 2.0 + np.ones((1, 1))).mean()
             (W.T @ W + al.Tensor(np.ones(1))).sum()  # (1,) is a number, not a vector
 

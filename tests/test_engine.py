@@ -528,7 +528,7 @@ def test_mixed_tensor_dtypes_give_each_operand_a_gradient_of_its_own_dtype():
 def test_astype_is_differentiable():
     x = leaf([1.0, 2.0])
     y = x.astype(np.float32)
-    assert y.dtype == np.float32 and y.op == "cast" and x.astype(np.float64) is x
+    assert y.dtype == np.float32 and y.op == "astype" and x.astype(np.float64) is x
     (y * y).sum().backward()
     assert x.grad.dtype == np.float64
     np.testing.assert_array_equal(x.grad, [2.0, 4.0])

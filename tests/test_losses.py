@@ -11,7 +11,7 @@ import pytest
 
 import autograd_lite as al
 from autograd_lite import nn
-from autograd_lite.ops.losses import dense
+from autograd_lite.ops.losses import linear
 from tests.numerical import numerical_gradient, relative_difference
 
 
@@ -132,8 +132,8 @@ def test_dense_is_W_A_plus_b_with_the_course_gradients():
     rng = np.random.default_rng(3)
     W, A, b = rng.standard_normal((3, 4)), rng.standard_normal((4, 5)), rng.standard_normal((3, 1))
     tW, tA, tb = (al.Tensor(x, requires_grad=True) for x in (W, A, b))
-    Z = dense(tW, tA, tb)
-    assert Z.op == "dense"
+    Z = linear(tW, tA, tb)
+    assert Z.op == "linear"
     np.testing.assert_allclose(Z.data, W @ A + b, rtol=1e-14)
     upstream = rng.standard_normal((3, 5))
     Z.backward(upstream)
@@ -144,9 +144,9 @@ def test_dense_is_W_A_plus_b_with_the_course_gradients():
 
 def test_dense_shape_errors_name_the_shapes():
     with pytest.raises(al.ShapeError, match=r"W is \(3, 4\), so A must be \(4, m\); got \(5, 2\)"):
-        dense(np.zeros((3, 4)), np.zeros((5, 2)), np.zeros((3, 1)))
+        linear(np.zeros((3, 4)), np.zeros((5, 2)), np.zeros((3, 1)))
     with pytest.raises(al.ShapeError, match=r"b must be \(3, 1\); got \(4, 1\)"):
-        dense(np.zeros((3, 4)), np.zeros((4, 2)), np.zeros((4, 1)))
+        linear(np.zeros((3, 4)), np.zeros((4, 2)), np.zeros((4, 1)))
 
 
 # ----------------------------------------------------------------- at the edges
@@ -264,7 +264,7 @@ def test_dense_can_be_differentiated_twice():
     V = rng.standard_normal((3, 4))
 
     def f(W):
-        return (al.tanh(dense(W, A, b)) ** 2).sum()
+        return (al.tanh(linear(W, A, b)) ** 2).sum()
 
     def directional(W):
         return (al.grad(f)(W) * V).sum()

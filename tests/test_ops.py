@@ -396,7 +396,7 @@ def test_the_table_covers_every_primitive():
     # scatter_add is getitem's VJP, recorded only by create_graph (tested above);
     # cast changes the dtype, which a float64 difference quotient cannot check
     # (tests/test_engine.py checks it).
-    exempt = {"scatter_add", "cast"}
+    exempt = {"scatter_add", "astype"}
     every = {cls.name for cls in all_primitives() if cls.__module__ in FAMILIES} - exempt
     assert every - used == set()
 

@@ -22,7 +22,7 @@ import autograd_lite as al
 from autograd_lite import ShapeError, Tensor
 from autograd_lite.nn.init import check_init, initialize_weights, make_rng
 from autograd_lite.nn.module import Module, Parameter
-from autograd_lite.ops.losses import dense
+from autograd_lite.ops.losses import linear
 
 __all__ = ["ACTIVATIONS", "MLP", "Dense", "Sequential", "model_from_config"]
 
@@ -129,7 +129,7 @@ class Dense(Module):
         shape = A.shape if isinstance(A, (Tensor, np.ndarray)) else np.shape(A)
         if len(shape) != 2 or shape[0] != self.n_in:
             raise self._shape_error(tuple(shape))
-        Z = dense(self.W, A, self.b)
+        Z = linear(self.W, A, self.b)
         return Z if self._g is None else self._g(Z)
 
     def predict(self, X: Any) -> np.ndarray:

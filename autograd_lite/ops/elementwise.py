@@ -112,27 +112,13 @@ class Neg(Primitive):
         return (-g,)
 
 
-class PowConst(Primitive):
-    """z = a ** p for a constant exponent p;  dz/da = p a^(p-1)."""
-
-    name = "pow"
-
-    @staticmethod
-    def forward(a, p):
-        return a**p, p
-
-    @staticmethod
-    def backward(g, p, inputs, out, needs):
-        (a,) = inputs
-        if p == 0:  # a^0 = 1 is constant (0 · a^-1 would be NaN at a = 0)
-            return (g * 0,)
-        if p == 2:
-            return (g * (2 * a),)
-        return (g * (p * a ** (p - 1)),)
-
-
 class Pow(Primitive):
-    """z = a ** b with a tensor exponent;  dz/da = b a^(b-1),  dz/db = z log a (a > 0)."""
+    """z = a^b;  dz/da = b a^(b-1),  dz/db = z log a.
+
+    At the edges, the limits PyTorch uses: dz/da = 0 where b = 0 (a^0 = 1 is constant, even
+    at a = 0, where b a^(b-1) would be 0 · ∞); dz/db is taken as 0 where a ≤ 0 (log a is
+    not real there). A number as exponent (x ** 2) is a constant input, like the 3 of 3 * x.
+    """
 
     name = "pow"
 
@@ -143,14 +129,16 @@ class Pow(Primitive):
     @staticmethod
     def backward(g, saved, inputs, out, needs):
         a, b = inputs
-        da = g * (b * a ** (b - 1)) if needs[0] else None
-        db = None
+        da = db = None
+        if needs[0]:
+            constant_at = base.data(b) == 0
+            if constant_at.any():  # a^0: read a as 1 there, so that b a^(b-1) = 0 · 1
+                a = (where if isinstance(a, Tensor) else np.where)(constant_at, 1.0, a)
+            da = g * (b * a ** (b - 1))
         if needs[1]:
-            # log a is only defined for a > 0; where a <= 0 the derivative is taken as 0.
-            positive = base.data(a) > 0
+            a = inputs[0]
             pick = where if isinstance(a, Tensor) else np.where
-            safe_a = pick(positive, a, 1.0)
-            db = g * out * base.log(safe_a)
+            db = g * out * base.log(pick(base.data(a) > 0, a, 1.0))
         return da, db
 
 
@@ -283,10 +271,10 @@ class Clip(Primitive):
         return (g * inside,)
 
 
-class Cast(Primitive):
+class AsType(Primitive):
     """z = a stored in another floating dtype;  dz/da = 1 (dJ/da is dJ/dz in a's dtype)."""
 
-    name = "cast"
+    name = "astype"
 
     @staticmethod
     def forward(a, dtype):
@@ -336,11 +324,8 @@ def neg(a: Any) -> Tensor:
 
 
 def power(a: Any, b: Any) -> Tensor:
-    """a ** b; a Python number as exponent is a constant (the usual x**2)."""
-    constant_exponent = isinstance(b, (int, float, np.integer, np.floating))
-    if constant_exponent and not isinstance(b, bool) and isinstance(a, Tensor):
-        return apply(PowConst, (a,), _plain_number(b))
-    return apply(Pow, binary_operands(a, b))
+    """a ** b elementwise, with broadcasting; a number as exponent is a constant (x ** 2)."""
+    return apply(Pow, binary_operands(_plain_number(a), _plain_number(b)))
 
 
 def exp(x: Any) -> Tensor:
@@ -409,4 +394,4 @@ def astype(x: Any, dtype: Any) -> Tensor:
         raise TypeError(f"astype: dtype must be floating (float64, float32); got {dtype}")
     if t.dtype == dtype:
         return t
-    return apply(Cast, (t,), dtype)
+    return apply(AsType, (t,), dtype)

@@ -1,4 +1,4 @@
-"""Fused primitives for the course's hot spots: the dense layer and the costs.
+"""Fused primitives for the course's hot spots: a layer's linear step and the costs.
 
 Composing these from smaller primitives would give the same gradients, but fused
 they record one graph node instead of four to eight, need no temporaries for the
@@ -24,7 +24,7 @@ from autograd_lite.tensor import Tensor
 __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
-    "dense",
+    "linear",
     "softmax_cross_entropy",
 ]
 
@@ -57,10 +57,10 @@ def _probability_margin(dtype: np.dtype) -> float:
     return float(np.finfo(dtype).eps)
 
 
-# --------------------------------------------------------------------------- dense layer
+# --------------------------------------------------------------------------- linear step
 
 
-class Dense(Primitive):
+class Linear(Primitive):
     """The course's linear step Z = W A + b, as one node.
 
     Shapes: W (n^[l], n^[l-1]), A = A^[l-1] (n^[l-1], m), b (n^[l], 1), Z (n^[l], m).
@@ -74,7 +74,7 @@ class Dense(Primitive):
     1/m is already inside dZ, which comes from the cost J = (1/m) Σ L.)
     """
 
-    name = "dense"
+    name = "linear"
 
     @staticmethod
     def forward(W, A, b):
@@ -96,7 +96,7 @@ class Dense(Primitive):
         return dW, dA, db
 
 
-def dense(W: Any, A: Any, b: Any) -> Tensor:
+def linear(W: Any, A: Any, b: Any) -> Tensor:
     """Z = W A + b for W (n_out, n_in), A (n_in, m), b (n_out, 1) (or anything that
     broadcasts to (n_out, m)). Arrays given for A or b take W's dtype.
     """
@@ -105,12 +105,12 @@ def dense(W: Any, A: Any, b: Any) -> Tensor:
     b = b if isinstance(b, Tensor) else constant(b, like=W)
     if W.ndim != 2 or A.ndim != 2:
         raise ShapeError(
-            f"dense: W must be (n_out, n_in) and A (n_in, m), both 2-D; got W {W.shape}, "
+            f"linear: W must be (n_out, n_in) and A (n_in, m), both 2-D; got W {W.shape}, "
             f"A {A.shape}"
         )
     if W.shape[1] != A.shape[0]:
         raise ShapeError(
-            f"dense: W is {W.shape}, so A must be ({W.shape[1]}, m); got {A.shape}"
+            f"linear: W is {W.shape}, so A must be ({W.shape[1]}, m); got {A.shape}"
         )
     z_shape = (W.shape[0], A.shape[1])
     try:
@@ -118,9 +118,9 @@ def dense(W: Any, A: Any, b: Any) -> Tensor:
             raise ValueError
     except ValueError:
         raise ShapeError(
-            f"dense: W A is {z_shape}, so b must be ({W.shape[0]}, 1); got {b.shape}"
+            f"linear: W A is {z_shape}, so b must be ({W.shape[0]}, 1); got {b.shape}"
         ) from None
-    return apply(Dense, (W, A, b))
+    return apply(Linear, (W, A, b))
 
 
 # --------------------------------------------------------------------------- costs
