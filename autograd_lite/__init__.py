@@ -11,7 +11,14 @@
 """
 
 from autograd_lite.debug import AnomalyError, detect_anomaly, strict_shapes
-from autograd_lite.engine import grad, value_and_grad
+from autograd_lite.engine import (
+    BackwardStep,
+    backward_pass,
+    grad,
+    topological_order,
+    value_and_grad,
+    vjp,
+)
 from autograd_lite.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd_lite.ops import (
     ShapeError,
@@ -45,7 +52,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "ShapeError", "AnomalyError", "detect_anomaly", "strict_shapes",
-    "grad", "value_and_grad", "no_grad", "enable_grad", "is_grad_enabled",
+    "grad", "value_and_grad", "backward_pass", "BackwardStep", "vjp", "topological_order",
+    "no_grad", "enable_grad", "is_grad_enabled",
     "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu",
     "maximum", "minimum", "where", "clip", "matmul", "dot", "sum", "mean", "max",
     "reshape", "transpose", "concatenate", "stack", "softmax", "log_softmax",

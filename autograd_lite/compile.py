@@ -131,6 +131,10 @@ class _Recorder:
             for cls, own, function in resolved:
                 self._restore.append((cls, "forward", own))
                 cls.forward = staticmethod(self._recording_forward(cls, function))
+                # The replay runs every forward on arrays: the number path is off meanwhile.
+                self._restore.append((cls, "numbers_as_floats", cls.__dict__.get(
+                    "numbers_as_floats")))
+                cls.numbers_as_floats = False
             comparisons = [(name, ufunc, getattr(Tensor, name))
                            for name, ufunc in _COMPARISONS.items()]
             for name, ufunc, original in comparisons:
@@ -259,42 +263,29 @@ class _Seen:
 
 
 def _dry_run(root: Tensor) -> list[tuple[Tensor, list[_Seen | None], int]]:
-    """Run the engine's backward pass once, keeping the graph and writing no ``.grad``.
+    """Walk the backward pass once (:func:`autograd_lite.engine.backward_pass`), keeping the
+    graph and writing no ``.grad``.
 
     Returns the nodes in the order the engine visits them (decreasing creation number,
     only nodes that some gradient reaches), each with what its backward returned for
     each parent (None: no gradient goes there) and how many gradients it returned.
     """
     visits: list[tuple[Tensor, list[_Seen | None], int]] = []
-    previous = engine._backward_hook
-
-    def hook(node: Tensor, upstream: Any, grads: Any) -> None:
-        if previous is not None:  # anomaly detection, if it is on
-            previous(node, upstream, grads)
-        seen: list[_Seen | None] = []
-        for parent, grad in zip(node._parents, grads):
-            if grad is None or not parent.requires_grad:
-                seen.append(None)
-                continue
-            data = parent.data
-            shape, ndarray = grad.shape, type(grad) is np.ndarray
-            if grad.shape != data.shape:
-                grad = unbroadcast(grad, data.shape)
-            cast = grad.dtype is not data.dtype and grad.dtype != data.dtype
-            if cast:
-                grad = grad.astype(data.dtype)
-            shared = grad is upstream or (type(grad) is np.ndarray and grad.base is not None)
-            seen.append(_Seen(shape, ndarray, cast, shared))
-        visits.append((node, seen, len(grads)))
-
     seed = np.ones(root.data.shape, dtype=root.data.dtype)
     seed.flags.writeable = False
-    engine._backward_hook = hook
-    try:
-        # targets={}: gradients are collected and dropped, no .grad is written.
-        engine._run(root, seed, True, False, {})
-    finally:
-        engine._backward_hook = previous
+    for step in engine.backward_pass(root, seed, retain_graph=True):
+        if engine._backward_hook is not None:  # anomaly detection, if it is on
+            engine._backward_hook(step.node, step.upstream, step.local)
+        seen: list[_Seen | None] = []
+        for parent, grad, share in zip(step.node.parents, step.local, step.shares):
+            if share is None:
+                seen.append(None)
+                continue
+            plan = engine.plan_edge(grad, parent.data)
+            shared = share is step.upstream or (type(share) is np.ndarray
+                                                and share.base is not None)
+            seen.append(_Seen(np.shape(grad), not plan.as_array, plan.cast is not None, shared))
+        visits.append((step.node, seen, len(step.local)))
     return visits
 
 
@@ -456,8 +447,8 @@ class TracedStep:
         namespace: dict[str, Any] = {
             "unbroadcast": unbroadcast,
             "add_reduce": np.add.reduce,
-            "accumulate_grad": engine._accumulate_grad,
-            "check_grad": engine._check_grad_buffer,
+            "accumulate_grad": engine.accumulate_grad,
+            "check_grad": engine.check_grad_buffer,
             "own": _own,
             "asarray": np.asarray,
             "ndarray": np.ndarray,

@@ -49,10 +49,6 @@ class BroadcastWarning(UserWarning):
     """Broadcasting stretched both operands in different axes (an accidental outer product)."""
 
 
-# Elementwise ops with two operands, where an accidental outer product can happen.
-_ELEMENTWISE_BINARY = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "where"}
-
-
 class _State:
     anomaly_depth = 0
     strict_depth = 0
@@ -129,40 +125,20 @@ def _bad_values(array: np.ndarray) -> str | None:
     return " and ".join(kinds)
 
 
-def _forward_hint(op: str, inputs: tuple, out: np.ndarray) -> str:
-    values = [t.data for t in inputs]
+def _forward_hint(fn: Any, inputs: tuple, out: np.ndarray) -> str:
+    values = tuple(t.data for t in inputs)
     if any(_bad_values(v) for v in values):
         # In anomaly mode the op that made a bad input would have stopped first.
         return "an input already holds NaN/inf: it came from data made outside the graph."
-    if op == "log" and (values[0] <= 0).any():
-        return (
-            "log of 0 (or of a negative number). In a cross-entropy, log(A) with A = σ(Z) "
-            "reaches log 0 when σ saturates: use nn.binary_cross_entropy_with_logits(Z, Y) "
-            "on the logits Z instead of log(sigmoid(Z))."
-        )
-    if op == "exp":
-        return (
-            f"exp overflowed (largest input {values[0].max():.4g}; e^x is inf above ~709). "
-            "For σ(z) use the engine's stable sigmoid() rather than 1 / (1 + exp(-z)); "
-            "for softmax use softmax()/log_softmax(), which subtract the max first."
-        )
-    if op == "div" and (values[1] == 0).any():
-        return "division by zero: a denominator is 0 somewhere."
-    if op == "sqrt" and (values[0] < 0).any():
-        return "sqrt of a negative number."
-    if op == "pow":
-        return "a power overflowed or was taken of a negative base with a fractional exponent."
+    hint = fn.forward_hint(values, out)
+    if hint is not None:
+        return hint
     return "check the inputs' ranges and the learning rate (a too-large one makes values explode)."
 
 
-def _backward_hint(op: str) -> str:
-    hints = {
-        "sqrt": "d√z/dz = 1/(2√z) is infinite at z = 0: add a small epsilon inside the sqrt.",
-        "log": "d log z/dz = 1/z is infinite at z = 0: use a loss computed from logits.",
-        "div": "d(a/b)/db = -a/b² is infinite at b = 0.",
-        "pow": "d(a^p)/da = p a^(p-1) is infinite at a = 0 when p < 1.",
-    }
-    return hints.get(op, "an upstream gradient was already huge: lower the learning rate.")
+def _backward_hint(fn: Any) -> str:
+    hint = fn.backward_hint
+    return hint or "an upstream gradient was already huge: lower the learning rate."
 
 
 def _describe_inputs(inputs: tuple) -> str:
@@ -180,7 +156,7 @@ def _forget_site(key: int) -> Callable[[Any], None]:
 
 def _check_forward(fn: Any, inputs: tuple, out: np.ndarray) -> None:
     if _State.strict_depth:
-        _check_shapes(fn.name, inputs, out)
+        _check_shapes(fn, inputs, out)
     if not _State.anomaly_depth:
         return
     site = _user_site()
@@ -195,11 +171,11 @@ def _check_forward(fn: Any, inputs: tuple, out: np.ndarray) -> None:
                 f"backward pass (create_graph=True): the local gradient of {node.op} "
                 f"(output {label}, shape {node.shape}) holds {bad}: its {fn.name} ({shapes}) "
                 f"produced it; {node.op} was created at {_creation_site(node)}. "
-                f"Hint: {_backward_hint(node.op)}"
+                f"Hint: {_backward_hint(node._op)}"
             )
         raise AnomalyError(
             f"forward pass: {fn.name} produced {bad} ({shapes}), created at "
-            f"{site.describe()}. Hint: {_forward_hint(fn.name, inputs, out)}"
+            f"{site.describe()}. Hint: {_forward_hint(fn, inputs, out)}"
         )
     # The entry goes when the array does, so a long run in anomaly mode does not grow.
     key = id(out)
@@ -207,13 +183,8 @@ def _check_forward(fn: Any, inputs: tuple, out: np.ndarray) -> None:
 
 
 def _node_being_differentiated() -> Any:
-    """The node whose VJP is running, when an op is applied inside the engine's backward."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code is engine._run.__code__:
-            return frame.f_locals.get("node")
-        frame = frame.f_back
-    return None
+    """The node whose VJP is running, when an op is applied inside the backward walk."""
+    return engine.node_being_differentiated()
 
 
 def _creation_site(node: Any) -> str:
@@ -239,11 +210,12 @@ def _check_backward(node: Any, upstream: Any, parent_grads: tuple) -> None:
         raise AnomalyError(
             f"backward pass: the local gradient of {node.op} for its input {i}{parent_label} "
             f"(shape {parent.shape}) holds {bad}; output {label} has shape {node.shape}, "
-            f"created at {_creation_site(node)}. Hint: {_backward_hint(node.op)}"
+            f"created at {_creation_site(node)}. Hint: {_backward_hint(node._op)}"
         )
 
 
-def _check_shapes(op: str, inputs: tuple, out: np.ndarray) -> None:
+def _check_shapes(fn: Any, inputs: tuple, out: np.ndarray) -> None:
+    op = fn.name
     for t in inputs:
         if t.data.ndim == 1 and t.data.shape[0] > 1:
             _warn_in_user_code(
@@ -253,7 +225,7 @@ def _check_shapes(op: str, inputs: tuple, out: np.ndarray) -> None:
                     f"({t.shape[0]}, 1) or (1, {t.shape[0]})."
                 ),
             )
-    if op in _ELEMENTWISE_BINARY and len(inputs) == 2:
+    if fn.broadcasts and len(inputs) == 2:
         a, b = inputs[0].shape, inputs[1].shape
         n = max(len(a), len(b))
         a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b

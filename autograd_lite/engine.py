@@ -1,16 +1,21 @@
-"""Reverse-mode differentiation: the backward pass, freeing, grad/value_and_grad.
+"""Reverse-mode differentiation: the chain rule, walked backward over the graph.
 
-The engine knows nothing about any particular op. For each node, in reverse
-topological order, it asks the node's primitive for the vector-Jacobian product
-(upstream gradient dJ/dout -> dJ/dinput for each input), sums gradients that were
-broadcast back to the input's shape, and adds up the gradients that reach a
-tensor along several paths (the chain rule's sum over paths).
+Read this module from the top: it is the whole algorithm.
 
-The order comes for free: every node is numbered when it is made, and a node's
-inputs exist before it, so visiting nodes by decreasing number is a reverse
-topological order. The backward pass keeps the nodes that have received a gradient
-in a heap and never sorts the graph. :func:`topological_order` is the explicit
-depth-first search, for readers and tools that want the whole order at once.
+1. :func:`topological_order` lists the ops of the graph, every tensor after its inputs.
+2. :func:`backward_pass` walks that list backward, from the cost J to the inputs. At
+   each node it holds dJ/dnode, all of it (every path from J has been summed), asks the
+   node's primitive for the vector-Jacobian product (dJ/dnode × the local derivative
+   dnode/dinput, per input: :func:`vjp`), fits each result to its input's shape (:class:`EdgePlan`:
+   a gradient broadcast over m examples is summed back) and adds it to dJ/dinput. Each
+   step is yielded as a :class:`BackwardStep`: the pictures of the backward pass,
+   anomaly mode and the trace (``compile.py``) read the same walk.
+3. :func:`backward` (``J.backward()``) and :func:`gradients` use the walk's results.
+
+``J.backward()`` without ``create_graph`` and outside anomaly mode runs the same walk
+fused into one loop (:mod:`autograd_lite.fast_backward`): the same nodes, order and
+arithmetic, so the same bits (tests/test_engine.py checks it on every op of the op table
+and on fuzzed graphs), about twice as fast on small graphs.
 
 Everything here is iterative, so a chain of 100,000 ops never meets Python's
 recursion limit.
@@ -18,40 +23,100 @@ recursion limit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from heapq import heappop, heappush
-from typing import Any
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from autograd_lite.grad_mode import GradMode, enable_grad
-from autograd_lite.tensor import FREED, Tensor, to_array
+from autograd_lite.tensor import FREED, FREED_NOTHING, Tensor, to_array
 
-# Set by autograd_lite.debug while anomaly detection is on: called with (node, upstream
-# gradient, input gradients) after every node's backward. None costs one test a node.
+# Set by autograd_lite.debug while anomaly detection is on: backward() then takes the
+# walk, and hands this hook each step (node, upstream gradient, the op's results).
 _backward_hook: Any = None
 
 
-def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
-    """Sum a gradient over the axes that broadcasting added or stretched, back to ``shape``.
+# --------------------------------------------------------------------------- 1. the order
 
-    If b (n, 1) was added to Z (n, m), db = Σ_columns dZ: every column used the same b.
+def topological_order(root: Tensor) -> list[Tensor]:
+    """The ops (non-leaf tensors) that ``root`` depends on, every one after its inputs.
+
+    Every node is numbered when it is made (``ops.base.apply``), and its inputs exist
+    before it, so sorting the nodes by number lists every tensor after its inputs.
+    The nodes are found with an explicit stack, never by recursion.
     """
+    if root._op is None:
+        return []
+    nodes, seen, stack = [], {root}, [root]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        for parent in node._parents:
+            if parent._op is not None:
+                if parent._seq >= node._seq:
+                    raise _numbering_error(node, parent)
+                if parent not in seen:  # Tensors hash by identity
+                    seen.add(parent)
+                    stack.append(parent)
+    nodes.sort(key=_creation_number)
+    return nodes
+
+
+def _creation_number(t: Tensor) -> int:
+    return t._seq
+
+
+# --------------------------------------------------------------------------- 2. the walk
+
+class EdgePlan(NamedTuple):
+    """How the gradient an op returns for one input is made to fit that input.
+
+    - ``as_array``: it is a NumPy scalar (an op on 0-d arrays): made a 0-d array.
+    - ``sum_axes``: the axes broadcasting added or stretched: summed (``unbroadcast``).
+      If b (n, 1) was added to Z (n, m), db = Σ_columns dZ: every column used the same b.
+    - ``shape``: the input's shape, which the sum is reshaped to when it differs.
+    - ``cast``: the input's dtype, when the gradient's differs (float32 data in a
+      float64 computation gets its gradient in float32).
+
+    The plan depends only on shapes and dtypes, so a traced step (``compile.py``) makes
+    it once and replays it.
+    """
+
+    as_array: bool
+    sum_axes: tuple[int, ...]
+    shape: tuple[int, ...]
+    cast: np.dtype | None
+
+    def apply(self, grad: Any) -> Any:
+        if self.as_array:
+            grad = np.asarray(grad)
+        if grad.shape != self.shape:
+            grad = unbroadcast(grad, self.shape)
+        if self.cast is not None:
+            grad = grad.astype(self.cast)
+        return grad
+
+
+def plan_edge(grad: Any, data: np.ndarray) -> EdgePlan:
+    """The :class:`EdgePlan` for ``grad`` (as an op returned it) and its input's ``data``."""
+    as_array = not isinstance(grad, (np.ndarray, Tensor))
+    shape = np.shape(grad)
+    dtype = np.result_type(grad.dtype if isinstance(grad, Tensor) else grad)
+    return EdgePlan(
+        as_array,
+        _sum_axes(shape, data.shape) if shape != data.shape else (),
+        data.shape,
+        data.dtype if dtype != data.dtype else None,
+    )
+
+
+def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Sum a gradient over the axes that broadcasting added or stretched, back to ``shape``."""
     if grad.shape == shape:
         return grad
-    key = (grad.shape, shape)
-    axes = _unbroadcast_axes.get(key)
-    if axes is None:
-        extra = grad.ndim - len(shape)
-        if extra < 0:
-            raise ValueError(
-                f"unbroadcast: gradient of shape {grad.shape} is smaller than {shape}"
-            )
-        axes = tuple(range(extra)) + tuple(
-            extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
-        )
-        if len(_unbroadcast_axes) < 4096:
-            _unbroadcast_axes[key] = axes
+    axes = _sum_axes(grad.shape, shape)
     if not axes:
         summed = grad
     elif type(grad) is np.ndarray:
@@ -61,42 +126,116 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     return summed if summed.shape == shape else summed.reshape(shape)
 
 
+def _sum_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    key = (grad_shape, shape)
+    axes = _sum_axes_cache.get(key)
+    if axes is None:
+        extra = len(grad_shape) - len(shape)
+        if extra < 0:
+            raise ValueError(
+                f"unbroadcast: gradient of shape {grad_shape} is smaller than {shape}"
+            )
+        axes = tuple(range(extra)) + tuple(
+            extra + i for i, n in enumerate(shape) if n == 1 and grad_shape[extra + i] != 1
+        )
+        if len(_sum_axes_cache) < 4096:
+            _sum_axes_cache[key] = axes
+    return axes
+
+
 # (gradient shape, operand shape) -> the axes to sum: a training loop meets the same few pairs.
-_unbroadcast_axes: dict[tuple, tuple[int, ...]] = {}
+_sum_axes_cache: dict[tuple, tuple[int, ...]] = {}
 
 
-def topological_order(root: Tensor) -> list[Tensor]:
-    """The non-leaf tensors that ``root`` depends on, every tensor after its parents.
+@dataclass(frozen=True)
+class BackwardStep:
+    """One step of the chain rule: the op that made ``node``, differentiated.
 
-    An iterative depth-first search: a node is expanded the first time it is popped
-    (not when pushed), and emitted when popped again, after everything pushed above
-    it — all of its parents — has been emitted.
-
-    Marking a node visited when it is *pushed* is wrong: in r = y + exp(y) the
-    search reaches y again through exp(y) while y still waits on the stack, so y
-    would be emitted before exp(y) and miss the gradient that flows through it.
+    - ``node``: the tensor whose op is differentiated at this step;
+    - ``upstream``: dJ/dnode, the gradient from the cost J down to here (all paths summed);
+    - ``local``: per input, what the op's VJP returned: upstream × ∂node/∂input, in the
+      shape of ``node`` (None where no gradient goes);
+    - ``shares``: per input, that product fitted to the input (summed over the broadcast
+      axes, in its dtype): this edge's share of dJ/dinput (None where no gradient goes).
     """
-    order: list[Tensor] = []
-    if root._op is None:
-        return order
-    # Tensors hash by identity, so they serve as their own keys.
-    expanded: set[Tensor] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
-    pop, push, emit = stack.pop, stack.append, order.append
-    while stack:
-        node, parents_done = pop()
-        if parents_done:
-            emit(node)
-            continue
-        if node in expanded:
-            continue
-        expanded.add(node)
-        push((node, True))
-        for parent in node._parents:
-            if parent._op is not None and parent not in expanded:
-                push((parent, False))
-    return order
 
+    node: Tensor
+    upstream: Any
+    local: tuple
+    shares: tuple
+
+
+def backward_pass(
+    root: Tensor,
+    upstream: Any,
+    retain_graph: bool = False,
+    create_graph: bool = False,
+    totals: dict[Tensor, Any] | None = None,
+    replay: bool = False,
+) -> Iterator[BackwardStep]:
+    """Yield the steps of the backward pass from ``root`` (whose gradient is ``upstream``).
+
+    ``totals`` (a dict, filled as the walk goes) maps every tensor reached to dJ/dtensor:
+    after the walk, the leaves' entries are the gradients. Unless ``retain_graph``, each op's
+    saved values are freed once used. Under ``create_graph`` the VJPs see Tensors (and the
+    caller enables grad mode), so the gradients are themselves graphs. ``replay`` walks a
+    graph that an earlier pass freed, as far as its ops had saved nothing (for pictures).
+    """
+    totals = {} if totals is None else totals
+    totals[root] = upstream
+    for node in reversed(topological_order(root)):  # from J back to the inputs
+        upstream = totals.get(node)
+        if upstream is None:
+            continue  # no gradient reaches this node
+        local = vjp(node, upstream, create_graph, replay)
+        shares = tuple([
+            None if grad is None or not t.requires_grad else plan_edge(grad, t.data).apply(grad)
+            for t, grad in zip(node._parents, local)
+        ])
+        if not retain_graph:
+            node._saved = FREED if node._saved is not None else FREED_NOTHING
+        yield BackwardStep(node, upstream, local, shares)
+        for t, share in zip(node._parents, shares):  # the chain rule's sum over paths
+            if share is not None:
+                totals[t] = share if t not in totals else totals[t] + share
+
+
+def vjp(node: Tensor, upstream: Any, create_graph: bool = False, replay: bool = False) -> tuple:
+    """upstream × ∂node/∂input for each input of ``node``'s op (None where none is needed).
+
+    ``upstream`` is dJ/dnode. The op's own ``backward`` computes it, from the values the
+    op saved and the inputs and output, as ndarrays, or under ``create_graph`` as Tensors.
+    """
+    saved = node._saved
+    if saved is FREED or (saved is FREED_NOTHING and not replay):
+        raise _freed_error(node)
+    if saved is FREED_NOTHING:
+        saved = None
+    inputs = node._parents
+    needs = tuple([t.requires_grad for t in inputs])
+    _differentiating.node = node
+    try:
+        if create_graph:  # the VJP's arithmetic on Tensors records a graph
+            return tuple(node._op.backward(upstream, saved, inputs, node, needs))
+        arrays = tuple([t.data for t in inputs])
+        return tuple(node._op.backward(upstream, saved, arrays, node.data, needs))
+    finally:
+        _differentiating.node = None
+
+
+def node_being_differentiated() -> Tensor | None:
+    """The node whose VJP :func:`backward_pass` is running in this thread (None if none).
+
+    Anomaly mode uses it to name the node when a VJP recorded under ``create_graph``
+    produces NaN or inf.
+    """
+    return getattr(_differentiating, "node", None)
+
+
+_differentiating = threading.local()
+
+
+# --------------------------------------------------------------------------- errors and checks
 
 def _freed_error(node: Tensor) -> RuntimeError:
     return RuntimeError(
@@ -105,36 +244,6 @@ def _freed_error(node: Tensor) -> RuntimeError:
         "Recompute the forward pass, or call backward(retain_graph=True) the first time "
         "if you need to go backward through it again."
     )
-
-
-def _seed(root: Tensor, grad: Any, op_name: str, shared: bool = False) -> np.ndarray:
-    """dJ/dJ = 1 (or the user's grad). ``shared``: a cached read-only array of ones, safe
-    where the engine copies anything that is the upstream gradient itself."""
-    if grad is None:
-        if root.data.size != 1:
-            raise RuntimeError(
-                f"{op_name}: {root._label()} has shape {root.shape}; backward() without a "
-                "gradient needs a tensor with one element (a cost J). Reduce it first "
-                f"(e.g. .sum() or .mean()), or pass grad= an array of shape {root.shape}."
-            )
-        if not shared:
-            return np.ones(root.shape, dtype=root.dtype)
-        key = (root.data.shape, root.data.dtype)
-        ones = _ones.get(key)
-        if ones is None:
-            ones = _ones[key] = np.ones(key[0], dtype=key[1])
-            ones.flags.writeable = False
-        return ones
-    upstream = to_array(grad)
-    if upstream.shape != root.shape:
-        raise RuntimeError(
-            f"{op_name}: grad has shape {upstream.shape} but {root._label()} has shape "
-            f"{root.shape}; they must be equal"
-        )
-    return upstream.astype(root.dtype, copy=False)
-
-
-_ones: dict[tuple, np.ndarray] = {}
 
 
 def _numbering_error(node: Tensor, parent: Tensor) -> RuntimeError:
@@ -147,7 +256,26 @@ def _numbering_error(node: Tensor, parent: Tensor) -> RuntimeError:
     )
 
 
-def _check_grad_buffer(t: Tensor) -> None:
+def _seed(root: Tensor, grad: Any, op_name: str) -> np.ndarray:
+    """dJ/dJ = 1 (or the user's grad, which must have root's shape)."""
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"{op_name}: {root._label()} has shape {root.shape}; backward() without a "
+                "gradient needs a tensor with one element (a cost J). Reduce it first "
+                f"(e.g. .sum() or .mean()), or pass grad= an array of shape {root.shape}."
+            )
+        return np.ones(root.shape, dtype=root.dtype)
+    upstream = to_array(grad)
+    if upstream.shape != root.shape:
+        raise RuntimeError(
+            f"{op_name}: grad has shape {upstream.shape} but {root._label()} has shape "
+            f"{root.shape}; they must be equal"
+        )
+    return upstream.astype(root.dtype, copy=False)
+
+
+def check_grad_buffer(t: Tensor) -> None:
     """An existing ``t.grad`` must be able to take ``+= gradient``: a clear error if not."""
     current = t.grad
     if current is None:
@@ -155,7 +283,7 @@ def _check_grad_buffer(t: Tensor) -> None:
     problem = None
     if current.shape != t.shape:
         problem = f"has shape {current.shape}"
-    elif type(current) is _ndarray and not current.flags.writeable:
+    elif type(current) is np.ndarray and not current.flags.writeable:
         problem = "is read-only"
     elif current.dtype.kind != "f":
         problem = f"has dtype {current.dtype}"
@@ -166,174 +294,7 @@ def _check_grad_buffer(t: Tensor) -> None:
         )
 
 
-def _check_differentiable(root: Tensor, op_name: str) -> None:
-    if not root.requires_grad:
-        raise RuntimeError(
-            f"{op_name}: {root._label()} does not require grad, so there is nothing to "
-            "differentiate. Create the inputs with Tensor(..., requires_grad=True), and compute "
-            "outside no_grad()."
-        )
-
-
-# Module-level names for the backward loop's hot path (one lookup, not two).
-_ndarray, _asarray = np.ndarray, np.asarray
-
-
-def _run(
-    root: Tensor,
-    upstream: Any,
-    retain_graph: bool,
-    create_graph: bool,
-    targets: dict[int, Tensor] | None,
-) -> dict[int, Any]:
-    """The backward pass. ``targets`` None: accumulate into ``.grad``; else return their grads.
-
-    Nodes are visited in decreasing creation number (``_seq``): every consumer of a tensor
-    was made after it, so by the time a node is popped all of dJ/dnode has arrived. A heap
-    of the nodes that have received a gradient stands in for a topological sort, and only
-    nodes that some gradient reaches are visited.
-
-    A pass that fails (a freed graph, an op's error) changes no ``.grad``: a leaf whose
-    ``.grad`` was None gets its array at once and is reset if the pass fails; gradients
-    for any other leaf (and for intermediate tensors that ``retain_grad()``) are collected
-    and added only at the end.
-    """
-    if root._op is None:  # differentiating a leaf with respect to itself
-        if targets is None:
-            _accumulate_grad(root, upstream)
-        return {id(root): upstream}
-
-    # tensor -> dJ/dtensor summed so far. Tensors in `owned` hold an array the engine made by
-    # adding two gradients, which it may add into in place (made when first needed).
-    pending: dict[Tensor, Any] = {root: upstream}
-    owned: set[Tensor] | None = None
-    # The nodes waiting for their turn: `after` is the one with the largest number, kept out
-    # of the heap (in a chain of ops, the only one), `heap` holds the others as
-    # (-_seq, id, node): numbers are unique, but should two ever tie, the ids are compared,
-    # never the tensors.
-    after: Tensor | None = root
-    heap: list[tuple[int, int, Tensor]] = []
-    written: set[Tensor] = set()  # leaves whose .grad was None and now holds this pass's array
-    late: list[tuple[Tensor, Any]] = []  # (tensor, gradient) to add to .grad at the end
-    fast_leaves = targets is None and not create_graph
-    # Under create_graph the VJPs record a graph of Tensors; otherwise they only see ndarrays.
-    previous_mode = GradMode.enabled
-    if create_graph:
-        GradMode.enabled = True
-    try:
-        while True:
-            if after is None:
-                if not heap:
-                    break
-                node = heappop(heap)[2]
-            elif heap and heap[0][0] < -after._seq:
-                node = heappop(heap)[2]
-            else:
-                node, after = after, None
-            g = pending.pop(node)
-            saved = node._saved
-            if saved is FREED:
-                raise _freed_error(node)
-            if node._retains_grad or targets is not None:
-                if targets is None or id(node) in targets:
-                    late.append((node, g))
-            parents = node._parents
-            if node._op.passes_gradient:
-                grads = (g,) * len(parents)
-            elif create_graph:
-                grads = node._op.backward(
-                    g, saved, parents, node, tuple([p.requires_grad for p in parents])
-                )
-            elif len(parents) == 2:
-                p0, p1 = parents
-                grads = node._op.backward(
-                    g, saved, (p0.data, p1.data), node.data, (p0.requires_grad, p1.requires_grad)
-                )
-            elif len(parents) == 1:
-                p0 = parents[0]
-                grads = node._op.backward(g, saved, (p0.data,), node.data, (p0.requires_grad,))
-            else:
-                grads = node._op.backward(
-                    g, saved, tuple([p.data for p in parents]), node.data,
-                    tuple([p.requires_grad for p in parents]),
-                )
-            if _backward_hook is not None:
-                _backward_hook(node, g, grads)
-            if not retain_graph:
-                node._saved = FREED
-            for parent, grad in zip(parents, grads):
-                if grad is None or not parent.requires_grad:
-                    continue
-                if type(grad) is not _ndarray and not create_graph:
-                    # A NumPy scalar, from an op on 0-d arrays: as an array, it is cheaper
-                    # in the ops that follow (NumPy mixes scalars and arrays slowly).
-                    grad = _asarray(grad)
-                data = parent.data
-                if grad.shape != data.shape:
-                    grad = unbroadcast(grad, data.shape)
-                if grad.dtype is not data.dtype and grad.dtype != data.dtype:
-                    grad = grad.astype(data.dtype)
-                if parent._op is None and fast_leaves:
-                    current = parent.grad
-                    if current is None:
-                        # .grad gets an array of its own: a new array an op made, else a copy.
-                        if grad.base is not None or grad is g:
-                            grad = grad.copy()
-                        parent.grad = grad
-                        written.add(parent)
-                        continue
-                    if parent in written:  # this pass's own array
-                        if current.size == 1:  # NumPy adds into a 1-element array slowly
-                            total = current + grad
-                            parent.grad = total if type(total) is _ndarray else _asarray(total)
-                        else:
-                            current += grad
-                        continue
-                existing = pending.get(parent)
-                if existing is None:
-                    pending[parent] = grad
-                    if parent._op is not None:
-                        if parent._seq >= node._seq:
-                            raise _numbering_error(node, parent)
-                        if after is None:
-                            after = parent
-                        elif parent._seq > after._seq:
-                            heappush(heap, (-after._seq, id(after), after))
-                            after = parent
-                        else:
-                            heappush(heap, (-parent._seq, id(parent), parent))
-                elif owned is not None and parent in owned and type(existing) is _ndarray:
-                    existing += grad
-                else:
-                    pending[parent] = existing + grad
-                    if owned is None:
-                        owned = set()
-                    owned.add(parent)
-        # Every node has been popped: what is left in `pending` are leaves. Leaves that
-        # already had a .grad, and intermediate tensors that retain_grad(), get their sums
-        # now (still in the pass's grad mode: under create_graph, these additions record).
-        if targets is None:
-            if pending:
-                late += pending.items()
-            for t, _ in late:  # all checked first, so that no addition fails halfway
-                _check_grad_buffer(t)
-            for t, grad in late:
-                _accumulate_grad(t, grad)
-            return {}
-    except BaseException:
-        for leaf in written:
-            leaf.grad = None
-        raise
-    finally:
-        GradMode.enabled = previous_mode
-    collected = {id(t): grad for t, grad in late}
-    for leaf, grad in pending.items():
-        if id(leaf) in targets:
-            collected[id(leaf)] = grad
-    return collected
-
-
-def _accumulate_grad(t: Tensor, grad: Any) -> None:
+def accumulate_grad(t: Tensor, grad: Any) -> None:
     """t.grad += grad; a first gradient is copied (t.grad is never an alias of another array)."""
     current = t.grad
     if current is None:
@@ -346,6 +307,17 @@ def _accumulate_grad(t: Tensor, grad: Any) -> None:
         current += grad
 
 
+def _check_differentiable(root: Tensor, op_name: str) -> None:
+    if not root.requires_grad:
+        raise RuntimeError(
+            f"{op_name}: {root._label()} does not require grad, so there is nothing to "
+            "differentiate. Create the inputs with Tensor(..., requires_grad=True), and compute "
+            "outside no_grad()."
+        )
+
+
+# --------------------------------------------------------------------------- 3. the public forms
+
 def backward(
     root: Tensor, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
 ) -> None:
@@ -355,19 +327,39 @@ def backward(
     may be omitted only when root holds one element (a cost J), where it is dJ/dJ = 1.
     The graph's saved values are freed unless ``retain_graph``; ``create_graph`` records
     the backward pass itself, so the gradients can be differentiated again.
+
+    A pass that fails (a freed graph, an op's error) changes no ``.grad``.
     """
-    upstream = None
-    if grad is None and not create_graph and root.requires_grad:
-        upstream = _ones.get((root.data.shape, root.data.dtype))  # the common case
-    if upstream is None:
-        _check_differentiable(root, "backward")
-        upstream = _seed(root, grad, "backward", shared=not create_graph)
+    if not create_graph and _backward_hook is None:
+        fast_backward.backward(root, grad, retain_graph)  # the walk below, fused
+        return
+    _check_differentiable(root, "backward")
+    upstream = _seed(root, grad, "backward")
+    totals: dict[Tensor, Any] = {}
+    with enable_grad() if create_graph else _nothing():
         if create_graph:
             upstream = Tensor(upstream)
-    _run(root, upstream, retain_graph or create_graph, create_graph, None)
+        for step in backward_pass(root, upstream, retain_graph or create_graph, create_graph,
+                                  totals):
+            if _backward_hook is not None:
+                _backward_hook(step.node, step.upstream, step.local)
+        # The leaves' gradients, and those of tensors that retain_grad(): all checked first,
+        # so that no addition fails halfway (under create_graph, these additions record).
+        kept = [(t, g) for t, g in totals.items() if t._op is None or t._retains_grad]
+        for t, _ in kept:
+            if t.requires_grad:
+                check_grad_buffer(t)
+        for t, g in kept:
+            if t.requires_grad:
+                accumulate_grad(t, g)
 
 
-Tensor.backward = backward  # type: ignore[method-assign]
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
 
 
 def gradients(
@@ -385,15 +377,18 @@ def gradients(
     """
     _check_differentiable(output, "gradients")
     upstream = _seed(output, grad, "gradients")
-    if create_graph:
-        upstream = Tensor(upstream)
-    targets = {id(t): t for t in inputs}
     keep = create_graph if retain_graph is None else retain_graph
-    found = _run(output, upstream, keep, create_graph, targets)
+    totals: dict[Tensor, Any] = {}
+    with enable_grad() if create_graph else _nothing():
+        if create_graph:
+            upstream = Tensor(upstream)
+        for step in backward_pass(output, upstream, keep, create_graph, totals):
+            if _backward_hook is not None:
+                _backward_hook(step.node, step.upstream, step.local)
     results = []
     returned: set[int] = set()
     for t in inputs:
-        g = found.get(id(t))
+        g = totals.get(t)
         if g is None:
             g = np.zeros(t.shape, dtype=t.dtype)
             g = Tensor(g) if create_graph else g
@@ -438,8 +433,6 @@ def require_cost(value: Any, who: str) -> Tensor:
         shape = value.shape if hasattr(value, "shape") else type(value).__name__
         raise TypeError(f"{who} must return a Tensor with one element (a cost); got {shape}")
     return value
-
-
 def _argnums_tuple(argnums: int | Sequence[int]) -> tuple[int, ...]:
     return (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
@@ -497,3 +490,7 @@ def grad(fun: Callable[..., Tensor], argnums: int | Sequence[int] = 0) -> Callab
         return vg(*args, **kwargs)[1]
 
     return wrapper
+
+
+# Imported last: the fused loop uses this module's helpers.
+from autograd_lite import fast_backward  # noqa: E402

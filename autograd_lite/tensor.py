@@ -20,18 +20,25 @@ import numpy as np
 
 
 class _Freed:
-    """The sentinel stored in place of an op's saved values once backward has freed them."""
+    """The sentinels stored in place of an op's saved values once backward has freed them."""
 
-    __slots__ = ()
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        self._name = name
 
     def __reduce__(self) -> str:
-        return "FREED"  # pickle and copy keep the one sentinel, so `is FREED` still holds
+        return self._name  # pickle and copy keep the one sentinel, so `is FREED` still holds
 
     def __repr__(self) -> str:
-        return "FREED"
+        return self._name
 
 
-FREED = _Freed()
+#: What a backward pass leaves in place of the values an op saved for its derivative.
+FREED = _Freed("FREED")
+#: The same, for an op that had saved nothing (its VJP needs only its inputs and output,
+#: which stay): the pictures of a finished pass can still walk it again.
+FREED_NOTHING = _Freed("FREED_NOTHING")
 
 # Every recorded node gets the next number (ops.base.apply, binary_method, unpickling): a
 # node's inputs always have smaller numbers than the node, so decreasing numbers are a
@@ -125,7 +132,15 @@ class Tensor:
             self._seq = _next_seq()
             grad = self.grad
             if isinstance(grad, Tensor) and grad._op is not None:
-                for node in _engine.topological_order(grad):
+                # Its nodes were numbered, inputs first, as they were rebuilt: keep that order.
+                nodes, stack = {id(grad): grad}, [grad]
+                while stack:
+                    for parent in stack.pop()._parents:
+                        fresh = id(parent) not in nodes and parent is not self
+                        if parent._op is not None and fresh:
+                            nodes[id(parent)] = parent
+                            stack.append(parent)
+                for node in sorted(nodes.values(), key=lambda t: t._seq):
                     node._seq = _next_seq()
 
     # ----------------------------------------------------------------- graph
@@ -133,6 +148,12 @@ class Tensor:
     def op(self) -> str | None:
         """Name of the primitive that produced this tensor; None for a leaf."""
         return None if self._op is None else self._op.name
+
+    @property
+    def primitive(self) -> Any:
+        """The primitive class that produced this tensor (``ops.elementwise.Mul``), with
+        its math and what it teaches (symbol, formula, derivatives); None for a leaf."""
+        return self._op
 
     @property
     def parents(self) -> tuple[Tensor, ...]:
@@ -146,7 +167,7 @@ class Tensor:
     @property
     def graph_freed(self) -> bool:
         """True once backward released the values this tensor's op saved."""
-        return self._saved is FREED
+        return self._saved is FREED or self._saved is FREED_NOTHING
 
     # ------------------------------------------------------------ array-like
     @property
@@ -221,9 +242,15 @@ class Tensor:
         return f"Tensor({body}{extras})"
 
     # ---------------------------------------------------------- differentiation
-    # backward(grad=None, retain_graph=False, create_graph=False) is engine.backward itself
-    # (set at the end of engine.py): one call less on every training step.
-    backward: Any
+    def backward(
+        self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
+    ) -> None:
+        """Accumulate dJ/dleaf into ``leaf.grad`` for every leaf of the graph that requires
+        grad (J is this tensor; ``grad`` = dJ/dthis, 1 when it has one element).
+
+        The chain rule, step by step, is :func:`autograd_lite.engine.backward_pass`.
+        """
+        _engine.backward(self, grad, retain_graph, create_graph)
 
     def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on this intermediate tensor during backward (leaves always do)."""

@@ -12,9 +12,9 @@ inputs, upstream × local = downstream with the real numbers; gradients appear i
 the picture as they become known. Frames can be written as numbered SVG files, one
 self-contained HTML page that steps through them (Prev/Next), or an animated GIF.
 
-The local derivative of each edge is the engine's own: the op is applied again to
-copies of its inputs (ops without hidden parameters), or the engine's
-``gradients()`` is asked for it; nothing is derived twice.
+The steps are the engine's own walk (``al.backward_pass``): each edge's share is the
+gradient the engine passes along it, and its local derivative is written from the
+op's primitive (``derivative_text``); nothing is derived twice.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import io
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,6 @@ import graphviz
 import numpy as np
 
 import autograd_lite as al
-from autograd_lite.engine import gradients
 from autograd_lite.files import atomic_write
 from autograd_lite.tensor import Tensor
 from visualize.graph import GraphLayout, format_array, format_shape, forward_order, to_ascii
@@ -45,28 +44,6 @@ from visualize.render import (
 #: Most steps drawn by default: one picture per op, each of the whole graph, is readable
 #: (and quick for Graphviz to draw) only for small graphs.
 DEFAULT_MAX_STEPS = 30
-
-# Ops applied again to copies of their inputs to get each edge's local derivative alone.
-# (An op with hidden parameters - the exponent of x**2, an axis - is asked of the engine.)
-_REAPPLY: dict[str, tuple[int, Callable[..., Tensor]]] = {
-    "add": (2, lambda a, b: a + b),
-    "sub": (2, lambda a, b: a - b),
-    "mul": (2, lambda a, b: a * b),
-    "div": (2, lambda a, b: a / b),
-    "pow": (2, lambda a, b: a**b),
-    "neg": (1, lambda a: -a),
-    "exp": (1, al.exp),
-    "log": (1, al.log),
-    "sqrt": (1, al.sqrt),
-    "abs": (1, al.abs),
-    "tanh": (1, al.tanh),
-    "sigmoid": (1, al.sigmoid),
-    "relu": (1, al.relu),
-    "maximum": (2, al.maximum),
-    "minimum": (2, al.minimum),
-    "matmul": (2, al.matmul),
-}
-
 
 @dataclass
 class BackwardStep:
@@ -112,126 +89,29 @@ class BackwardFrame:
 
 # --------------------------------------------------------------------------- local derivatives
 
-def _freed_error(node: Tensor, name: str) -> RuntimeError:
-    return RuntimeError(
-        f"backward_frames: the graph through {name} (op {node.op}) was freed by an earlier "
-        "backward(); build the graph again, or call backward(retain_graph=True) before "
-        "asking for its frames"
-    )
-
-
-def edge_gradients(node: Tensor, upstream: np.ndarray, name: str = "the tensor") -> list[Any]:
-    """dJ/dinput along each edge into ``node`` alone, given dJ/dnode = ``upstream``.
-
-    One entry per parent (None where the parent needs no gradient). Unlike the total
-    gradient of an input, this is the contribution of this one edge: the chain rule's
-    upstream × local.
-    """
-    parents = node.parents
-    entry = _REAPPLY.get(node.op or "")
-    if entry is not None and entry[0] == len(parents):
-        copies = [Tensor(p.data, requires_grad=p.requires_grad) for p in parents]
-        with al.enable_grad():
-            out = entry[1](*copies)
-        if out.op == node.op and out.shape == node.shape:
-            wanted = [c for c in copies if c.requires_grad]
-            found = iter(gradients(out, wanted, grad=upstream, retain_graph=False))
-            return [np.asarray(next(found)) if c.requires_grad else None for c in copies]
-    if node.graph_freed:
-        raise _freed_error(node, name)
-    if len(parents) == 1:
-        (parent,) = parents
-        if not parent.requires_grad:
-            return [None]
-        return [np.asarray(gradients(node, [parent], grad=upstream, retain_graph=True)[0])]
-    return _separated_edges(node, upstream)
-
-
-def _separated_edges(node: Tensor, upstream: np.ndarray) -> list[Any]:
-    """Edge contributions of an op with several inputs whose local derivative is hidden.
-
-    The engine gives each input's total gradient through ``node``; an input that is also
-    an ancestor of another input receives some of it along that other input's path, which
-    is subtracted: total = own edge + Σ (edges of later inputs carried back to it).
-    """
-    unique: list[Tensor] = []
-    for parent in node.parents:
-        if parent.requires_grad and all(parent is not u for u in unique):
-            unique.append(parent)
-    totals = gradients(node, unique, grad=upstream, retain_graph=True)
-    total_of = {id(p): np.asarray(g) for p, g in zip(unique, totals)}
-    # Later in the forward pass first: such an input cannot be an ancestor of an earlier one.
-    position = {id(t): i for i, t in enumerate(forward_order(node))}
-    ordered = sorted(unique, key=lambda p: position.get(id(p), -1), reverse=True)
-    edges: dict[int, np.ndarray] = {}
-    done: list[Tensor] = []
-    for parent in ordered:
-        own = total_of[id(parent)]
-        for later in done:
-            if not later.is_leaf:
-                carried = gradients(later, [parent], grad=edges[id(later)], retain_graph=True)[0]
-                own = own - np.asarray(carried)
-        edges[id(parent)] = own
-        done.append(parent)
-    result: list[Any] = []
-    given: set[int] = set()
-    for parent in node.parents:
-        if id(parent) in edges and id(parent) not in given:
-            result.append(edges[id(parent)])
-            given.add(id(parent))
-        else:
-            result.append(None)
-    return result
-
-
 def local_derivative_text(layout: GraphLayout, node: Tensor, position: int) -> str | None:
-    """The course's formula for ∂node/∂input at ``position`` (``c`` for u = bc, input b)."""
-    parents = node.parents
-    ops = [layout.operand(p) for p in parents]
-    out = layout.name(node)
-    op = node.op
-    other = 1 - position
-    if op == "add":
-        return "1"
-    if op == "sub":
-        return "1" if position == 0 else "-1"
-    if op == "mul" and len(ops) == 2:
-        return ops[other]
-    if op == "div" and len(ops) == 2:
-        return f"1/{ops[1]}" if position == 0 else f"-{ops[0]}/{ops[1]}²"
-    if op == "neg":
-        return "-1"
-    if op == "pow" and len(ops) == 2:
-        if position == 1:
-            return f"{out}·log {ops[0]}"
-        exponent = parents[1]
-        if layout.is_constant(exponent) and exponent.data.size == 1:
-            k = float(exponent.data.reshape(()).item())
-            k_text = layout.name(exponent)
-            if k == 2:
-                return f"2·{ops[0]}"
-            return f"{k_text}·{ops[0]}^{format_array(np.array(k - 1))}"
-        return f"{ops[1]}·{ops[0]}^({ops[1]} - 1)"
-    single = {
-        "exp": out,
-        "log": f"1/{ops[0]}",
-        "sqrt": f"1/(2·{out})",
-        "abs": f"sign({ops[0]})",
-        "tanh": f"1 - {out}²",
-        "sigmoid": f"{out}·(1 - {out})",
-        "relu": f"[{ops[0]} > 0]",
-        "leaky_relu": f"(1 if {ops[0]} > 0 else slope)",
-    }
-    if op in single and len(ops) == 1:
-        return single[op]
-    if op == "sum" and len(ops) == 1:
-        return "1"
-    if op == "mean" and len(ops) == 1 and node.data.size:
-        return f"1/{parents[0].data.size // node.data.size}"
-    if op in ("maximum", "minimum") and len(ops) == 2:
-        sign = ">" if op == "maximum" else "<"
-        return f"[{ops[position]} {sign} {ops[other]}]"
-    return None
+    """∂node/∂input at ``position`` as the course writes it (``c`` for u = bc, input b),
+    from the node's primitive; in parentheses when it is a sum or a difference, so that
+    ``dJ/dJ · (1 - J²)`` reads right."""
+    primitive = node.primitive
+    if primitive is None:
+        return None
+    operands = [layout.operand(p) for p in node.parents]
+    text = primitive.derivative_text(position, layout.name(node), operands, node)
+    if text is not None and (" + " in text or " - " in text) and not text.startswith("("):
+        text = f"({text})"
+    return text
+
+
+def _local_values(node: Tensor) -> list[Any]:
+    """∂node/∂input per input, as numbers (the VJP with upstream 1), for a one-element node."""
+    ones = np.ones(node.shape, dtype=node.dtype)
+    values = []
+    for parent, local in zip(node.parents, al.vjp(node, ones, replay=True)):
+        if local is not None and np.size(local) == parent.data.size:
+            local = np.asarray(local).reshape(parent.shape)
+        values.append(local)
+    return values
 
 
 # --------------------------------------------------------------------------- the steps
@@ -285,11 +165,8 @@ def backward_steps(
             fresh={id(root)},
         )
     ]
-    for node in reversed(ops):
-        upstream = known.get(id(node))
-        if upstream is None:  # pragma: no cover - every op of the graph leads to the root
-            continue
-        steps.append(_step(layout, len(steps), node, upstream, known))
+    for walked in al.backward_pass(root, seed, retain_graph=True, replay=True):
+        steps.append(_step(layout, len(steps), walked, known))
     return layout, steps
 
 
@@ -312,15 +189,16 @@ def _seed(root: Tensor, grad: Any, name: str) -> np.ndarray:
 def _step(
     layout: GraphLayout,
     index: int,
-    node: Tensor,
-    upstream: np.ndarray,
+    walked: Any,
     known: dict[int, np.ndarray],
 ) -> BackwardStep:
+    """The text of one step of the engine's walk (an ``al.BackwardStep``)."""
+    node, upstream = walked.node, np.asarray(walked.upstream)
     out = layout.output_name
     name = layout.name(node)
     scalar = node.data.size == 1
-    contributions = edge_gradients(node, upstream, name)
-    locals_ = edge_gradients(node, np.ones_like(upstream), name) if scalar else None
+    contributions = [None if c is None else np.asarray(c) for c in walked.shares]
+    locals_ = _local_values(node) if scalar else None
     up_text = format_array(upstream)
     lines = [
         f"{name} = {layout.formula(node)}: the upstream gradient d{out}/d{name}"

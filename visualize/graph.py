@@ -58,27 +58,6 @@ COLOR_HIGHLIGHT = "#dc2626"
 COLOR_MUTED = "#6b7280"
 FONT = "Helvetica"
 
-# How each primitive is written between its operands, and its symbol in the op circle.
-_FORMULAS: dict[str, str] = {
-    "add": "{0} + {1}",
-    "sub": "{0} - {1}",
-    "mul": "{0}·{1}",
-    "div": "{0} / {1}",
-    "pow": "{0}^{1}",
-    "neg": "-{0}",
-    "matmul": "{0} @ {1}",
-    "transpose": "{0}ᵀ",
-    "getitem": "{0}[…]",
-}
-_SYMBOLS: dict[str, str] = {
-    "add": "+",
-    "sub": "−",
-    "mul": "×",
-    "div": "÷",
-    "pow": "^",
-    "neg": "−",
-    "matmul": "@",
-}
 _ASCII = str.maketrans({"−": "-", "·": "*", "…": "...", "ᵀ": ".T", "×": "*", "÷": "/"})
 
 
@@ -146,9 +125,13 @@ def to_ascii(text: str) -> str:
     return text.translate(_ASCII)
 
 
-def op_symbol(op: str | None) -> str:
-    """The symbol drawn in an op's circle: + for add, × for mul, exp for exp."""
-    return _SYMBOLS.get(op or "", op or "")
+def op_symbol(t: Tensor) -> str:
+    """The symbol drawn in the circle of the op that made ``t``: + for add, × for mul, exp
+    for exp (the primitive's ``symbol``, else its name)."""
+    primitive = t.primitive
+    if primitive is None:
+        return ""
+    return primitive.symbol or primitive.name
 
 
 def _gradient_array(grad: Any) -> np.ndarray | None:
@@ -251,7 +234,7 @@ class GraphLayout:
         """The right-hand side that made ``t``: ``a + u`` for v = a + u, ``exp(z)`` for exp."""
         operands = [self.operand(p) for p in t.parents]
         op = t.op or ""
-        template = _FORMULAS.get(op)
+        template = t.primitive.formula if t.primitive is not None else None
         if template is not None and template.count("{") == len(operands):
             return template.format(*operands)
         return f"{op}({', '.join(operands)})"
@@ -430,7 +413,7 @@ class GraphLayout:
                 attrs.update(fillcolor=FILL_HIGHLIGHT, color=COLOR_HIGHLIGHT, penwidth="3")
             dot.node(f"t{index}", label=label, **attrs)
             if not t.is_leaf:
-                symbol = op_symbol(t.op)
+                symbol = op_symbol(t)
                 # A one-sign op (+, ×) is a small circle; a named one (exp, relu) an ellipse.
                 op_attrs = {"shape": "circle" if len(symbol) <= 2 else "ellipse",
                             "style": "filled", "fillcolor": FILL_OP, "width": "0.3",

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.ops import base
-from autograd_lite.ops.base import Primitive, apply, as_tensor
+from autograd_lite.ops.base import ExpressionForm, Primitive, apply, as_tensor
 from autograd_lite.tensor import Tensor
 
 
@@ -35,6 +35,8 @@ class Sigmoid(Primitive):
     """a = σ(z) = 1 / (1 + e^-z);  da/dz = a (1 - a)."""
 
     name = "sigmoid"
+    expression = ExpressionForm("sigmoid")
+    derivatives = ("{out}·(1 - {out})",)
 
     @staticmethod
     def forward(z):
@@ -49,6 +51,8 @@ class Tanh(Primitive):
     """a = tanh(z);  da/dz = 1 - a²."""
 
     name = "tanh"
+    expression = ExpressionForm("tanh")
+    derivatives = ("1 - {out}²",)
 
     @staticmethod
     def forward(z):
@@ -63,6 +67,8 @@ class Relu(Primitive):
     """a = max(0, z);  da/dz = 1 if z > 0 else 0 (0 is taken at z = 0)."""
 
     name = "relu"
+    expression = ExpressionForm("relu")
+    derivatives = ("[{0} > 0]",)
 
     @staticmethod
     def forward(z):
@@ -77,6 +83,8 @@ class LeakyRelu(Primitive):
     """a = max(slope·z, z);  da/dz = 1 if z > 0 else slope."""
 
     name = "leaky_relu"
+    expression = ExpressionForm("leaky_relu", optional=("slope",))
+    derivatives = ("(1 if {0} > 0 else slope)",)
 
     @staticmethod
     def forward(z, slope):

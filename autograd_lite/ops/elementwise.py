@@ -2,15 +2,6 @@
 
 Each primitive's docstring gives its local derivatives. Gradients that come out
 in the broadcast shape are summed back to each operand's shape by the engine.
-
-Numbers (0-d arrays of one dtype, as in the course's J = 3(a + bc)) are added and
-multiplied as Python floats: NumPy's ufunc machinery costs about 0.3 µs on a 0-d array
-and returns a NumPy scalar that must become an array again, Python's float arithmetic
-about 0.06 µs. The results are the same bits: Python floats are IEEE doubles, and a
-float32 (or float16) sum or product computed in double and rounded once to float32 is
-the correctly rounded float32 result (double has more than 2p + 2 bits of precision).
-One difference: NumPy's error settings (``np.errstate``, ``np.seterr``) do not apply to
-these, so ``inf - inf`` gives nan without a warning or an error.
 """
 
 from __future__ import annotations
@@ -18,10 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy import asarray, ndarray
 
 from autograd_lite.ops import base
-from autograd_lite.ops.base import Primitive, apply, as_tensor, binary_method, binary_operands
+from autograd_lite.ops.base import (
+    ExpressionForm,
+    Primitive,
+    apply,
+    as_tensor,
+    binary_method,
+    binary_operands,
+)
 from autograd_lite.tensor import Tensor
 
 
@@ -30,11 +27,13 @@ class Add(Primitive):
 
     name = "add"
     passes_gradient = True
+    numbers_as_floats = True
+    broadcasts = True
+    symbol, formula = "+", "{0} + {1}"
+    derivatives = ("1", "1")
 
     @staticmethod
     def forward(a, b):
-        if not a.ndim and not b.ndim and type(a) is ndarray is type(b) and a.dtype is b.dtype:
-            return asarray(a.item() + b.item(), a.dtype), None  # numbers: see the top
         return a + b, None
 
     @staticmethod
@@ -46,11 +45,13 @@ class Sub(Primitive):
     """z = a - b;  dz/da = 1, dz/db = -1."""
 
     name = "sub"
+    numbers_as_floats = True
+    broadcasts = True
+    symbol, formula = "−", "{0} - {1}"
+    derivatives = ("1", "-1")
 
     @staticmethod
     def forward(a, b):
-        if not a.ndim and not b.ndim and type(a) is ndarray is type(b) and a.dtype is b.dtype:
-            return asarray(a.item() - b.item(), a.dtype), None  # numbers: see the top
         return a - b, None
 
     @staticmethod
@@ -62,22 +63,18 @@ class Mul(Primitive):
     """z = a * b;  dz/da = b, dz/db = a."""
 
     name = "mul"
+    numbers_as_floats = True
+    broadcasts = True
+    symbol, formula = "×", "{0}·{1}"
+    derivatives = ("{1}", "{0}")
 
     @staticmethod
     def forward(a, b):
-        if not a.ndim and not b.ndim and type(a) is ndarray is type(b) and a.dtype is b.dtype:
-            return asarray(a.item() * b.item(), a.dtype), None  # numbers: see the top
         return a * b, None
 
     @staticmethod
     def backward(g, saved, inputs, out, needs):
         a, b = inputs
-        if (not a.ndim and not b.ndim and type(g) is ndarray is type(a) is type(b)
-                and a.dtype is b.dtype):
-            # numbers (0-d a and b make a 0-d out, and g has out's shape): see the top
-            g = g.item()
-            da = asarray(g * b.item(), a.dtype) if needs[0] else None
-            return da, (asarray(g * a.item(), a.dtype) if needs[1] else None)
         return (g * b if needs[0] else None), (g * a if needs[1] else None)
 
 
@@ -85,6 +82,16 @@ class Div(Primitive):
     """z = a / b;  dz/da = 1/b, dz/db = -a/b² = -z/b."""
 
     name = "div"
+    broadcasts = True
+    symbol, formula = "÷", "{0} / {1}"
+    derivatives = ("1/{1}", "-{0}/{1}²")
+    backward_hint = "d(a/b)/db = -a/b² is infinite at b = 0."
+
+    @classmethod
+    def forward_hint(cls, inputs, out):
+        if (inputs[1] == 0).any():
+            return "division by zero: a denominator is 0 somewhere."
+        return None
 
     @staticmethod
     def forward(a, b):
@@ -102,6 +109,8 @@ class Neg(Primitive):
     """z = -a;  dz/da = -1."""
 
     name = "neg"
+    symbol, formula = "−", "-{0}"
+    derivatives = ("-1",)
 
     @staticmethod
     def forward(a):
@@ -121,6 +130,24 @@ class Pow(Primitive):
     """
 
     name = "pow"
+    broadcasts = True
+    symbol, formula = "^", "{0}^{1}"
+    backward_hint = "d(a^p)/da = p a^(p-1) is infinite at a = 0 when p < 1."
+
+    @classmethod
+    def derivative_text(cls, position, out, operands, node):
+        a, b = operands
+        if position == 1:
+            return f"{out}·log {a}"
+        exponent = node.parents[1]
+        if exponent.is_leaf and not exponent.requires_grad and exponent.data.size == 1:
+            k = float(exponent.data.reshape(()).item())  # a number: x ** 2 is 2·x
+            return f"2·{a}" if k == 2 else f"{b}·{a}^{k - 1:g}"
+        return f"{b}·{a}^({b} - 1)"
+
+    @classmethod
+    def forward_hint(cls, inputs, out):
+        return "a power overflowed or was taken of a negative base with a fractional exponent."
 
     @staticmethod
     def forward(a, b):
@@ -146,6 +173,16 @@ class Exp(Primitive):
     """a = e^z;  da/dz = e^z = a."""
 
     name = "exp"
+    expression = ExpressionForm("exp")
+    derivatives = ("{out}",)
+
+    @classmethod
+    def forward_hint(cls, inputs, out):
+        return (
+            f"exp overflowed (largest input {inputs[0].max():.4g}; e^x is inf above ~709). "
+            "For σ(z) use the engine's stable sigmoid() rather than 1 / (1 + exp(-z)); "
+            "for softmax use softmax()/log_softmax(), which subtract the max first."
+        )
 
     @staticmethod
     def forward(z):
@@ -160,6 +197,19 @@ class Log(Primitive):
     """a = log z (natural);  da/dz = 1/z."""
 
     name = "log"
+    expression = ExpressionForm("log")
+    derivatives = ("1/{0}",)
+    backward_hint = "d log z/dz = 1/z is infinite at z = 0: use a loss computed from logits."
+
+    @classmethod
+    def forward_hint(cls, inputs, out):
+        if (inputs[0] <= 0).any():
+            return (
+                "log of 0 (or of a negative number). In a cross-entropy, log(A) with A = σ(Z) "
+                "reaches log 0 when σ saturates: use nn.binary_cross_entropy_with_logits(Z, Y) "
+                "on the logits Z instead of log(sigmoid(Z))."
+            )
+        return None
 
     @staticmethod
     def forward(z):
@@ -174,6 +224,13 @@ class Sqrt(Primitive):
     """a = √z;  da/dz = 1 / (2√z) = 1 / (2a)."""
 
     name = "sqrt"
+    expression = ExpressionForm("sqrt")
+    derivatives = ("1/(2·{out})",)
+    backward_hint = "d√z/dz = 1/(2√z) is infinite at z = 0: add a small epsilon inside the sqrt."
+
+    @classmethod
+    def forward_hint(cls, inputs, out):
+        return "sqrt of a negative number." if (inputs[0] < 0).any() else None
 
     @staticmethod
     def forward(z):
@@ -188,6 +245,8 @@ class Abs(Primitive):
     """a = |z|;  da/dz = sign(z) (0 at z = 0)."""
 
     name = "abs"
+    expression = ExpressionForm("abs")
+    derivatives = ("sign({0})",)
 
     @staticmethod
     def forward(z):
@@ -202,6 +261,9 @@ class Maximum(Primitive):
     """z = max(a, b) elementwise;  dz/da = 1 where a > b, dz/db = 1 where b > a; ties split ½, ½."""
 
     name = "maximum"
+    broadcasts = True
+    expression = ExpressionForm("maximum", tensors=2)
+    derivatives = ("[{0} > {1}]", "[{1} > {0}]")
 
     @staticmethod
     def forward(a, b):
@@ -220,6 +282,9 @@ class Minimum(Primitive):
     """z = min(a, b) elementwise;  dz/da = 1 where a < b, dz/db = 1 where b < a; ties split ½, ½."""
 
     name = "minimum"
+    broadcasts = True
+    expression = ExpressionForm("minimum", tensors=2)
+    derivatives = ("[{0} < {1}]", "[{1} < {0}]")
 
     @staticmethod
     def forward(a, b):
@@ -238,6 +303,8 @@ class Where(Primitive):
     """z = a where cond else b;  dz/da = cond, dz/db = not cond (cond is a constant)."""
 
     name = "where"
+    broadcasts = True
+    derivatives = ("[cond]", "[not cond]")
 
     @staticmethod
     def forward(a, b, cond):
@@ -254,6 +321,8 @@ class Clip(Primitive):
     """a = clip(z, low, high);  da/dz = 1 where low <= z <= high, else 0."""
 
     name = "clip"
+    expression = ExpressionForm("clip", required=("low", "high"))
+    derivatives = ("[low ≤ {0} ≤ high]",)
 
     @staticmethod
     def forward(z, low, high):
@@ -275,6 +344,7 @@ class AsType(Primitive):
     """z = a stored in another floating dtype;  dz/da = 1 (dJ/da is dJ/dz in a's dtype)."""
 
     name = "astype"
+    derivatives = ("1",)
 
     @staticmethod
     def forward(a, dtype):

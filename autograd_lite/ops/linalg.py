@@ -17,6 +17,7 @@ class MatMul(Primitive):
     """
 
     name = "matmul"
+    symbol, formula = "@", "{0} @ {1}"
 
     @staticmethod
     def forward(a, b):

@@ -75,6 +75,7 @@ class Linear(Primitive):
     """
 
     name = "linear"
+    formula = "{0} {1} + {2}"
 
     @staticmethod
     def forward(W, A, b):

@@ -18,6 +18,7 @@ class Sum(Primitive):
     """s = Σ x over the axes;  ds/dx = 1: the upstream gradient is copied back to every element."""
 
     name = "sum"
+    derivatives = ("1",)
 
     @staticmethod
     def forward(x, axis, keepdims):
@@ -39,6 +40,10 @@ class Mean(Primitive):
     """s = (1/n) Σ x over the axes (n elements each);  ds/dx = 1/n."""
 
     name = "mean"
+
+    @classmethod
+    def derivative_text(cls, position, out, operands, node):
+        return f"1/{node.parents[0].data.size // node.data.size}" if node.data.size else None
 
     @staticmethod
     def forward(x, axis, keepdims):

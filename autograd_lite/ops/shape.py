@@ -34,6 +34,7 @@ class Transpose(Primitive):
     """y = x with its axes permuted;  dx = dy with the inverse permutation."""
 
     name = "transpose"
+    formula = "{0}ᵀ"
 
     @staticmethod
     def forward(x, axes):
@@ -58,6 +59,7 @@ class GetItem(Primitive):
     """y = x[index];  dx = zeros like x with dy added at x[index] (repeated indices add up)."""
 
     name = "getitem"
+    formula = "{0}[…]"
 
     @staticmethod
     def forward(x, index):
