@@ -68,13 +68,6 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
         check_grad_buffer(root)
         accumulate_grad(root, upstream)
         return
-    _run(root, upstream, retain_graph)
-
-
-_ones: dict[tuple, np.ndarray] = {}
-
-
-def _run(root: Tensor, upstream: np.ndarray, retain_graph: bool) -> None:
     # tensor -> dJ/dtensor summed so far. Tensors in `owned` hold an array this pass made by
     # adding two gradients, which it may add into in place (made when first needed).
     pending: dict[Tensor, Any] = {root: upstream}
@@ -112,8 +105,9 @@ def _run(root: Tensor, upstream: np.ndarray, retain_graph: bool) -> None:
                 if (op.numbers_as_floats and not a.ndim and not b.ndim
                         and type(g) is _ndarray is type(a) is type(b) and a.dtype is b.dtype):
                     # (5) numbers: the same rule on Python floats, each result made a 0-d array
-                    grads = op.backward(g.item(), saved, (a.item(), b.item()), None, needs)
-                    grads = tuple([None if x is None else _asarray(x, a.dtype) for x in grads])
+                    da, db = op.backward(g.item(), saved, (a.item(), b.item()), None, needs)
+                    grads = (None if da is None else _asarray(da, a.dtype),
+                             None if db is None else _asarray(db, a.dtype))
                 else:
                     grads = op.backward(g, saved, (a, b), node.data, needs)
             elif len(parents) == 1:
@@ -185,3 +179,6 @@ def _run(root: Tensor, upstream: np.ndarray, retain_graph: bool) -> None:
         for leaf in written:
             leaf.grad = None
         raise
+
+
+_ones: dict[tuple, np.ndarray] = {}
