@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as al
+from autograd_lite.ops import ExpressionForm, primitives
 from autograd_lite.tensor import Tensor
 
 #: Longest expression accepted, in characters (a longer one makes an unreadable picture).
@@ -45,26 +46,19 @@ class ExpressionError(ValueError):
     """An expression or a variable assignment that cannot be accepted; the message says why."""
 
 
-# function name -> (number of tensor arguments, number of optional numeric parameters,
-#                   number of required numeric parameters)
-_FUNCTIONS: dict[str, tuple[int, int, int]] = {
-    "exp": (1, 0, 0),
-    "log": (1, 0, 0),
-    "sqrt": (1, 0, 0),
-    "abs": (1, 0, 0),
-    "tanh": (1, 0, 0),
-    "sigmoid": (1, 0, 0),
-    "relu": (1, 0, 0),
-    "leaky_relu": (1, 1, 0),  # leaky_relu(x) or leaky_relu(x, slope)
-    "maximum": (2, 0, 0),
-    "minimum": (2, 0, 0),
-    "clip": (1, 0, 2),  # clip(x, low, high)
+# The functions an expression may call, from the primitives themselves: each op that has
+# an ExpressionForm (name, tensor arguments, required and optional numbers) is callable as
+# autograd_lite.ops.<name>(*tensors, *numbers).
+_FORMS: dict[str, ExpressionForm] = {
+    form.name: form
+    for form in sorted(
+        (p.expression for p in primitives().values() if p.expression is not None),
+        key=lambda form: form.name,
+    )
 }
 
-_PARAMETER_NAMES = {"leaky_relu": "slope", "clip": "low and high"}
-
 #: The functions an expression may call.
-FUNCTIONS: tuple[str, ...] = tuple(_FUNCTIONS)
+FUNCTIONS: tuple[str, ...] = tuple(_FORMS)
 
 _ALLOWED_SUMMARY = (
     "numbers, names, + - * / **, unary minus and the functions " + ", ".join(FUNCTIONS)
@@ -194,7 +188,7 @@ def _split_assignment(text: str, module: ast.Module) -> tuple[str, ast.expr]:
         name = statement.targets[0].id
         if _is_reserved(name):
             raise ExpressionError(f"the output name '{name}' is not allowed (it starts with '_')")
-        if name in _FUNCTIONS:
+        if name in _FORMS:
             raise ExpressionError(f"the output name '{name}' is a function name; choose another")
         return name, statement.value
     raise ExpressionError(
@@ -302,7 +296,7 @@ def _validate_call(text: str, node: ast.Call) -> Sequence[ast.AST]:
             f"{', '.join(FUNCTIONS)} can be called"
         )
     name = node.func.id
-    if name not in _FUNCTIONS:
+    if name not in _FORMS:
         raise ExpressionError(
             f"unknown function '{name}'{_segment(text, node)}; the functions are "
             + ", ".join(FUNCTIONS)
@@ -317,7 +311,8 @@ def _validate_call(text: str, node: ast.Call) -> Sequence[ast.AST]:
     for arg in node.args:
         if isinstance(arg, ast.Starred):
             raise ExpressionError(f"starred arguments (*x) are not allowed{_segment(text, node)}")
-    tensors, optional, required = _FUNCTIONS[name]
+    form = _FORMS[name]
+    tensors, optional, required = form.tensors, len(form.optional), len(form.required)
     given = len(node.args)
     if not tensors + required <= given <= tensors + required + optional:
         expected = tensors + required
@@ -330,7 +325,8 @@ def _validate_call(text: str, node: ast.Call) -> Sequence[ast.AST]:
         if _numeric_literal(param) is None:
             kind = "a number" if optional else "numbers"
             raise ExpressionError(
-                f"the {_PARAMETER_NAMES[name]} of {name} must be {kind}{_segment(text, param)}"
+                f"the {' and '.join(form.required + form.optional)} of {name} must be {kind}"
+                f"{_segment(text, param)}"
             )
     return node.args[:tensors]
 
@@ -340,7 +336,7 @@ def _validate_name(text: str, node: ast.Name) -> None:
         raise ExpressionError(
             f"the name '{node.id}' is not allowed (names starting with '_' are reserved)"
         )
-    if node.id in _FUNCTIONS:
+    if node.id in _FORMS:
         raise ExpressionError(
             f"'{node.id}' is a function; call it, like {node.id}(x){_segment(text, node)}"
         )
@@ -402,7 +398,7 @@ def course_names(taken: Iterable[str] = ()) -> Iterator[str]:
 
 # --------------------------------------------------------------------------- evaluation
 
-_BINARY_FUNCTIONS: dict[type, Callable[[Tensor, Tensor], Tensor]] = {
+_BINARY_FORMS: dict[type, Callable[[Tensor, Tensor], Tensor]] = {
     ast.Add: lambda x, y: x + y,
     ast.Sub: lambda x, y: x - y,
     ast.Mult: lambda x, y: x * y,
@@ -414,11 +410,7 @@ _BINARY_FUNCTIONS: dict[type, Callable[[Tensor, Tensor], Tensor]] = {
 
 
 def _call(name: str, tensor_args: list[Tensor], params: list[float]) -> Tensor:
-    if name == "leaky_relu":
-        return al.leaky_relu(tensor_args[0], *params)
-    if name == "clip":
-        return al.clip(tensor_args[0], params[0], params[1])
-    return getattr(al, name)(*tensor_args)
+    return getattr(al.ops, name)(*tensor_args, *params)
 
 
 def _floating_point_message(err: FloatingPointError) -> str:
@@ -530,18 +522,18 @@ def _tensor_children(node: ast.AST) -> list[ast.AST]:
     if isinstance(node, ast.UnaryOp):
         return [node.operand]
     if isinstance(node, ast.Call):
-        return list(node.args[: _FUNCTIONS[node.func.id][0]])  # type: ignore[attr-defined]
+        return list(node.args[: _FORMS[node.func.id].tensors])  # type: ignore[attr-defined]
     raise ExpressionError(f"{_describe(node)} not allowed")  # pragma: no cover - validated
 
 
 def _apply(node: ast.AST, operands: list[Tensor]) -> Tensor:
     if isinstance(node, ast.BinOp):
-        return _BINARY_FUNCTIONS[type(node.op)](operands[0], operands[1])
+        return _BINARY_FORMS[type(node.op)](operands[0], operands[1])
     if isinstance(node, ast.UnaryOp):
         return -operands[0] if isinstance(node.op, ast.USub) else operands[0]
     assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     name = node.func.id
-    tensors = _FUNCTIONS[name][0]
+    tensors = _FORMS[name].tensors
     params = [_numeric_literal(arg) for arg in node.args[tensors:]]
     return _call(name, operands, [p for p in params if p is not None])
 
@@ -549,6 +541,6 @@ def _apply(node: ast.AST, operands: list[Tensor]) -> Tensor:
 def _names_in(node: ast.AST) -> list[str]:
     names: dict[str, None] = {}
     for child in ast.walk(node):
-        if isinstance(child, ast.Name) and child.id not in _FUNCTIONS:
+        if isinstance(child, ast.Name) and child.id not in _FORMS:
             names.setdefault(child.id, None)
     return list(names)

@@ -8,7 +8,7 @@ from autograd_lite.ops.activations import (
     softmax,
     tanh,
 )
-from autograd_lite.ops.base import Primitive, ShapeError, apply
+from autograd_lite.ops.base import ExpressionForm, Primitive, ShapeError, apply, primitives
 from autograd_lite.ops.elementwise import (
     abs,
     add,
@@ -38,7 +38,7 @@ from autograd_lite.ops.shape import (
 )
 
 __all__ = [
-    "Primitive", "ShapeError", "apply",
+    "Primitive", "ShapeError", "apply", "ExpressionForm", "primitives",
     "abs", "add", "astype", "clip", "div", "exp", "log", "maximum", "minimum", "mul", "neg",
     "power", "sqrt", "sub", "where",
     "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh",
