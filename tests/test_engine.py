@@ -19,7 +19,7 @@ import autograd_lite as al
 from autograd_lite import reference
 from autograd_lite.engine import gradients, topological_order, unbroadcast
 from tests.numerical import numerical_gradient, relative_difference
-from tests.test_ops import CASES, draw
+from tests.op_table import CASES, draw
 
 
 def leaf(value, name=None, dtype=None):

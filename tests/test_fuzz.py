@@ -1,10 +1,11 @@
 """The fuzzer: random graphs over every primitive, checked against numerical gradients.
 
-Each example is a random program (tests/fuzzing.py): inputs of random mutually
-broadcastable shapes, then elementwise ops, activations, reductions over random axes,
-matmul and dot, reshapes, transposes, indexing, concatenate, stack, broadcast_to, casts,
-softmax, log_softmax, the fused dense layer and the fused costs, with new leaves where an
-op needs an operand of a particular shape. Domains are kept valid and kinks avoided.
+Each example is a random program (tests/fuzzing.py, over the fuzz ops of the rows of
+tests/op_table.py): inputs of random mutually broadcastable shapes, then elementwise ops,
+activations, reductions over random axes, matmul and dot, reshapes, transposes, indexing,
+concatenate, stack, broadcast_to, casts, softmax, log_softmax, the fused dense layer and
+the fused costs, with new leaves where an op needs an operand of a particular shape.
+Domains are kept valid and kinks avoided.
 
 - float64: the forward pass equals the NumPy twin, every input's gradient equals the
   two-sided numerical gradient (relative difference < 1e-6), and the graph-building
@@ -33,8 +34,9 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite.engine import gradients
-from tests.fuzzing import OPS, all_primitives, close, primitives_in, programs, run
+from tests.fuzzing import all_primitives, close, primitives_in, programs, run
 from tests.numerical import numerical_gradient
+from tests.op_table import OPS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,8 +22,8 @@ from autograd_lite.engine import gradients, unbroadcast
 from tests.fuzzing import close, compositions, evaluate, inputs_used
 from tests.numerical import numerical_gradient
 
-# The expression trees and their op tables (UNARY, BINARY) live in tests/fuzzing.py,
-# shared with the fuzzer (tests/test_fuzz.py), which covers every primitive.
+# The expression trees live in tests/fuzzing.py, shared with the fuzzer (tests/test_fuzz.py);
+# their ops (UNARY, BINARY) are rows of the op table, tests/op_table.py.
 
 
 @given(compositions())
