@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from tests.fuzzing import programs, run
-from tests.test_ops import CASES, draw
+from tests.op_table import CASES, draw
 
 relaxed = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
