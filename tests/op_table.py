@@ -622,6 +622,12 @@ TABLE: list[Row] = [
         Example("log", al.log, np.log, inputs(positive(3, 4))),
         Example("log-method", lambda a: a.log(), np.log, inputs(positive(3, 4))),
     ], fuzz=[unary("log", lambda t: al.log(t * t + 0.5), lambda x: np.log(x * x + 0.5))]),
+    Row(elementwise.Log1p, examples=[
+        Example("log1p", al.ops.log1p, np.log1p, inputs(positive(3, 4))),
+    ], fuzz=[unary("log1p", lambda t: al.ops.log1p(t * t), lambda x: np.log1p(x * x))]),
+    Row(elementwise.Square, examples=[
+        Example("square", al.ops.square, np.square, inputs(normal(3, 4))),
+    ], fuzz=[unary("square_op", al.ops.square, np.square)]),
     Row(elementwise.Sqrt, examples=[
         Example("sqrt", al.sqrt, np.sqrt, inputs(positive(3, 4))),
         Example("sqrt-method", lambda a: a.sqrt(), np.sqrt, inputs(positive(3, 4))),
@@ -767,6 +773,19 @@ TABLE: list[Row] = [
                _reduce_plan,
                lambda x, axis, keepdims: bool(
                    np.min(_max_gap(np.asarray(x), axis), initial=np.inf) > KINK_MARGIN)),
+    ]),
+    Row(reductions.Min, examples=[
+        Example("min", al.ops.min, np.min, inputs(distinct(3, 4))),
+        Example("min-1-keepdims", lambda a: al.ops.min(a, axis=1, keepdims=True),
+                lambda a: a.min(axis=1, keepdims=True), inputs(distinct(3, 4))),
+        Example("min-tuple", lambda a: al.ops.min(a, axis=(0, 2)), lambda a: a.min(axis=(0, 2)),
+                inputs(distinct(2, 3, 4))),
+    ], fuzz=[
+        FuzzOp("min", lambda x, axis, keepdims: al.ops.min(x, axis=axis, keepdims=keepdims),
+               lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
+               _reduce_plan,
+               lambda x, axis, keepdims: bool(
+                   np.min(_max_gap(-np.asarray(x), axis), initial=np.inf) > KINK_MARGIN)),
     ]),
     # ----- shape: reshape, transpose, broadcast_to
     Row(shape_ops.Reshape, examples=[

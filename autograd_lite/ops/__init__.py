@@ -17,17 +17,19 @@ from autograd_lite.ops.elementwise import (
     div,
     exp,
     log,
+    log1p,
     maximum,
     minimum,
     mul,
     neg,
     power,
     sqrt,
+    square,
     sub,
     where,
 )
 from autograd_lite.ops.linalg import dot, matmul
-from autograd_lite.ops.reductions import max, mean, sum
+from autograd_lite.ops.reductions import max, mean, min, sum
 from autograd_lite.ops.shape import (
     broadcast_to,
     concatenate,
@@ -42,6 +44,6 @@ __all__ = [
     "abs", "add", "astype", "clip", "div", "exp", "log", "maximum", "minimum", "mul", "neg",
     "power", "sqrt", "sub", "where",
     "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh",
-    "dot", "matmul", "max", "mean", "sum",
+    "dot", "matmul", "max", "mean", "min", "sum", "log1p", "square",
     "broadcast_to", "concatenate", "getitem", "reshape", "stack", "transpose",
 ]

@@ -220,6 +220,46 @@ class Log(Primitive):
         return (g / inputs[0],)
 
 
+class Log1p(Primitive):
+    """a = log(1 + z), accurate for tiny z;  da/dz = 1/(1 + z)."""
+
+    name = "log1p"
+    expression = ExpressionForm("log1p")
+    derivatives = ("1/(1 + {0})",)
+    backward_hint = "d log(1 + z)/dz = 1/(1 + z) is infinite at z = -1."
+
+    @staticmethod
+    def forward(z):
+        return np.log1p(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (g / (1 + inputs[0]),)
+
+    @classmethod
+    def forward_hint(cls, inputs, out):
+        if (inputs[0] <= -1).any():
+            return "log1p of -1 or less: log(1 + z) needs z > -1."
+        return None
+
+
+class Square(Primitive):
+    """a = z²;  da/dz = 2z."""
+
+    name = "square"
+    expression = ExpressionForm("square")
+    formula = "{0}²"
+    derivatives = ("2·{0}",)
+
+    @staticmethod
+    def forward(z):
+        return np.square(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (g * (2 * inputs[0]),)
+
+
 class Sqrt(Primitive):
     """a = √z;  da/dz = 1 / (2√z) = 1 / (2a)."""
 
@@ -406,6 +446,16 @@ def exp(x: Any) -> Tensor:
 def log(x: Any) -> Tensor:
     """Natural logarithm elementwise."""
     return apply(Log, (as_tensor(x),))
+
+
+def log1p(x: Any) -> Tensor:
+    """log(1 + x) elementwise, accurate where x is tiny."""
+    return apply(Log1p, (as_tensor(x),))
+
+
+def square(x: Any) -> Tensor:
+    """x² elementwise."""
+    return apply(Square, (as_tensor(x),))
 
 
 def sqrt(x: Any) -> Tensor:

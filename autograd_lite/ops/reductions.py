@@ -69,24 +69,43 @@ class Max(Primitive):
 
     @staticmethod
     def backward(g, saved, inputs, out, needs):
-        axis, keepdims = saved
-        x = base.data(inputs[0])
-        peak = base.expand_reduced(base.data(out), x.shape, axis, keepdims)
-        mask = (x == peak).astype(x.dtype)
-        mask /= mask.sum(axis=axis, keepdims=True)
-        return (base.expand_reduced(g, x.shape, axis, keepdims) * mask,)
+        return (_to_extremes(g, saved, inputs[0], out),)
+
+
+class Min(Primitive):
+    """s = min x over the axes;  ds/dx = 1 at the minimum (shared equally between ties), else 0."""
+
+    name = "min"
+
+    @staticmethod
+    def forward(x, axis, keepdims):
+        return x.min(axis=axis, keepdims=keepdims), (axis, keepdims)
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (_to_extremes(g, saved, inputs[0], out),)
+
+
+def _to_extremes(g: Any, saved: Any, x: Any, out: Any) -> Any:
+    """The gradient of max or min: g where x is the extreme value, split equally between ties."""
+    axis, keepdims = saved
+    x = base.data(x)
+    extreme = base.expand_reduced(base.data(out), x.shape, axis, keepdims)
+    mask = (x == extreme).astype(x.dtype)
+    mask /= mask.sum(axis=axis, keepdims=True)
+    return base.expand_reduced(g, x.shape, axis, keepdims) * mask
 
 
 def _reduce(fn: type[Primitive], x: Any, axis: Any, keepdims: bool) -> Tensor:
     t = x if type(x) is Tensor else as_tensor(x)
-    if axis is None and fn is not Max:  # the common case: everything, e.g. a cost J
+    if axis is None and fn not in (Max, Min):  # the common case: everything, e.g. a cost J
         return apply(fn, (t,), None, bool(keepdims))
     try:
         axes = base.normalize_axis(axis, t.ndim)
     except base.ShapeError as err:
         raise base.ShapeError(f"{fn.name}: {err} (shape {t.shape})") from None
-    if fn is Max and t.size == 0:
-        raise base.ShapeError(f"max: the tensor of shape {t.shape} is empty")
+    if fn in (Max, Min) and t.size == 0:
+        raise base.ShapeError(f"{fn.name}: the tensor of shape {t.shape} is empty")
     return apply(fn, (t,), axes, bool(keepdims))
 
 
@@ -106,3 +125,8 @@ def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
     """Largest value of x over ``axis`` (None: every element)."""
     return _reduce(Max, x, axis, keepdims)
 
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Smallest value of x over ``axis`` (None: every element)."""
+    return _reduce(Min, x, axis, keepdims)
