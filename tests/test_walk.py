@@ -107,3 +107,35 @@ def test_each_step_is_the_chain_rule():
     assert steps[0].shares[0] is None  # the constant 3 needs no gradient
     assert [float(totals[t]) for t in (a, b, c)] == [3.0, 6.0, 9.0]
     assert al.topological_order(J) == [u, v, J]
+
+
+@pytest.mark.parametrize("requires", [(True, False), (False, True), (False, False)])
+@pytest.mark.parametrize("shape", [(), (2, 3)])
+def test_apply_and_binary_method_make_the_same_node(requires, shape):
+    """The node-building lines of ops.base.apply and binary_method (written out twice on
+    purpose: the per-op hot path) give tensors whose every slot agrees."""
+    from autograd_lite.ops import elementwise
+    from autograd_lite.ops.base import apply, binary_method
+
+    rng = np.random.default_rng(3)
+    x_value, y_value = rng.standard_normal(shape), rng.standard_normal(shape)
+    made = []
+    for build in (lambda x, y: apply(elementwise.Mul, (x, y)),
+                  lambda x, y: binary_method(elementwise.Mul)(x, y)):
+        x = al.Tensor(x_value, requires_grad=requires[0])
+        y = al.Tensor(y_value, requires_grad=requires[1])
+        out = build(x, y)
+        made.append((out, x, y))
+    (a, ax, ay), (b, bx, by) = made
+    slots = [s for s in al.Tensor.__slots__ if s not in ("__weakref__", "_seq")]
+    for slot in slots:
+        va, vb = getattr(a, slot, "unset"), getattr(b, slot, "unset")
+        if slot == "data":
+            assert same_bits(va, vb)
+        elif slot == "_parents":
+            assert [id(t) for t in va] == ([id(ax), id(ay)] if va else [])
+            assert [id(t) for t in vb] == ([id(bx), id(by)] if vb else [])
+            assert len(va) == len(vb)
+        else:
+            assert va == vb, slot
+    assert hasattr(a, "_seq") == hasattr(b, "_seq") == (requires != (False, False))
