@@ -8,7 +8,7 @@ from autograd_lite.ops.activations import (
     softmax,
     tanh,
 )
-from autograd_lite.ops.base import Primitive, ShapeError, apply
+from autograd_lite.ops.base import Primitive, ShapeError, apply, constant
 from autograd_lite.ops.elementwise import (
     abs,
     add,
@@ -27,6 +27,13 @@ from autograd_lite.ops.elementwise import (
     where,
 )
 from autograd_lite.ops.linalg import dot, matmul
+from autograd_lite.ops.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cost_operands,
+    linear,
+    softmax_cross_entropy,
+)
 from autograd_lite.ops.reductions import max, mean, sum
 from autograd_lite.ops.shape import (
     broadcast_to,
@@ -44,4 +51,7 @@ __all__ = [
     "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh",
     "dot", "matmul", "max", "mean", "sum",
     "broadcast_to", "concatenate", "getitem", "reshape", "stack", "transpose",
+    # The fused layer step and costs, and the helpers nn builds its costs with.
+    "linear", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "softmax_cross_entropy", "cost_operands", "constant",
 ]
