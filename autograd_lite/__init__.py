@@ -61,7 +61,12 @@ __all__ = [
 
 # Built on the engine above (imported last: they use its public names).
 from autograd_lite import nn, optim  # noqa: E402
-from autograd_lite.check import compare, gradcheck  # noqa: E402
+from autograd_lite.check import CompareReport, compare, compare_model, gradcheck  # noqa: E402
 from autograd_lite.compile import trace  # noqa: E402
 
 __all__ += ["nn", "optim", "gradcheck", "compare", "trace"]
+
+# Public modules and names that nn, visualize and the CLI use (tests/test_layering.py).
+from autograd_lite import data, files, reference  # noqa: E402
+
+__all__ += ["data", "files", "reference", "compare_model", "CompareReport"]

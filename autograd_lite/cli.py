@@ -12,6 +12,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from autograd_lite.commands import UserError
+
 # name -> (module under autograd_lite.commands, one-line help)
 COMMANDS = {
     "demo": ("demo", "J = 3(a + bc): forward, backward and every derivative"),
@@ -19,10 +21,6 @@ COMMANDS = {
     "train": ("train", "train a course model on a data set, with a progress bar"),
     "graph": ("graph", "draw an expression's computation graph with every derivative dJ/dx"),
 }
-
-
-class UserError(Exception):
-    """A mistake in what the user asked for; printed as one line, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,8 +57,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run as `python -m autograd_lite.cli`: call the imported module's main, so that the
-    # UserError raised by commands is the class main() catches.
-    from autograd_lite.cli import main as package_main
-
-    sys.exit(package_main())
+    sys.exit(main())

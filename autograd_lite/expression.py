@@ -15,7 +15,7 @@ each operation becomes a Tensor op; Python never computes anything from the text
 so ``9**9**9`` is a float64 overflow (refused), not a huge integer.
 
 Intermediate results get the course's letters in the order of the forward pass
-(``u = bc``, ``v = a + u``, ...).
+(``u = bc``, ``v = a + u``, ...), named by :mod:`visualize.names` as in the pictures.
 """
 
 from __future__ import annotations
@@ -23,23 +23,22 @@ from __future__ import annotations
 import ast
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 import autograd_lite as al
+from autograd_lite import Tensor
 from autograd_lite.ops import ExpressionForm, primitives
-from autograd_lite.tensor import Tensor
+from visualize.names import COURSE_LETTERS as COURSE_LETTERS  # re-exported
+from visualize.names import course_names
 
 #: Longest expression accepted, in characters (a longer one makes an unreadable picture).
 MAX_LENGTH = 1000
 #: Deepest nesting accepted (operators and calls inside one another).
 MAX_DEPTH = 100
-
-#: The course's letters for intermediate results, in forward order; then t1, t2, ...
-COURSE_LETTERS = ("u", "v", "w", "p", "q", "r", "s")
 
 
 class ExpressionError(ValueError):
@@ -382,23 +381,9 @@ def parse_values(items: Iterable[str]) -> dict[str, float]:
     return values
 
 
-def course_names(taken: Iterable[str] = ()) -> Iterator[str]:
-    """u, v, w, p, q, r, s, then t1, t2, ...: the names of intermediates, skipping ``taken``."""
-    used = set(taken)
-    for letter in COURSE_LETTERS:
-        if letter not in used:
-            yield letter
-    index = 1
-    while True:
-        name = f"t{index}"
-        if name not in used:
-            yield name
-        index += 1
-
-
 # --------------------------------------------------------------------------- evaluation
 
-_BINARY_FORMS: dict[type, Callable[[Tensor, Tensor], Tensor]] = {
+_BINARY_FUNCTIONS: dict[type, Callable[[Tensor, Tensor], Tensor]] = {
     ast.Add: lambda x, y: x + y,
     ast.Sub: lambda x, y: x - y,
     ast.Mult: lambda x, y: x * y,
@@ -528,7 +513,7 @@ def _tensor_children(node: ast.AST) -> list[ast.AST]:
 
 def _apply(node: ast.AST, operands: list[Tensor]) -> Tensor:
     if isinstance(node, ast.BinOp):
-        return _BINARY_FORMS[type(node.op)](operands[0], operands[1])
+        return _BINARY_FUNCTIONS[type(node.op)](operands[0], operands[1])
     if isinstance(node, ast.UnaryOp):
         return -operands[0] if isinstance(node.op, ast.USub) else operands[0]
     assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+__all__ = ["atomic_write"]
+
 
 def atomic_write(
     path: str | os.PathLike[str], data: bytes | str | Callable[[BinaryIO], object]

@@ -20,6 +20,7 @@
 .svg, .png and .pdf need Graphviz's ``dot`` program; .dot files need nothing.
 """
 
+from visualize.dot_program import GraphvizNotFoundError, dot_available
 from visualize.frames import (
     BackwardFrame,
     backward_frames,
@@ -31,7 +32,7 @@ from visualize.frames import (
 from visualize.graph import GraphTooLargeError, draw_graph, enable_notebook_display
 from visualize.network import draw_network
 from visualize.plots import plot_costs, plot_decision_boundary
-from visualize.render import GraphvizNotFoundError, dot_available, render
+from visualize.render import render
 
 __all__ = [
     "draw_graph",

@@ -31,15 +31,15 @@ import graphviz
 import numpy as np
 
 import autograd_lite as al
+from autograd_lite import Tensor
 from autograd_lite.files import atomic_write
-from autograd_lite.tensor import Tensor
-from visualize.graph import GraphLayout, format_array, format_shape, forward_order, to_ascii
-from visualize.render import (
+from visualize.dot_program import (
     GraphvizNotFoundError,
     dot_available,
     missing_dot_message,
     run_dot,
 )
+from visualize.graph import GraphLayout, format_array, format_shape, forward_order, to_ascii
 
 #: Most steps drawn by default: one picture per op, each of the whole graph, is readable
 #: (and quick for Graphviz to draw) only for small graphs.

@@ -34,8 +34,9 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd_lite.expression import course_names
-from autograd_lite.tensor import Tensor
+from autograd_lite import Tensor
+from visualize.dot_program import dot_available, svg_of
+from visualize.names import course_names
 
 #: Nodes (tensors and ops) drawn by default; the rest are summed up in a "… N more" node.
 DEFAULT_MAX_NODES = 150
@@ -519,8 +520,6 @@ def _tensor_repr_mimebundle(
     bundle = {"text/plain": repr(self)}
     if self.is_leaf:
         return bundle
-    from visualize.render import dot_available, svg_of
-
     if dot_available():
         try:
             bundle["image/svg+xml"] = svg_of(draw_graph(self))

@@ -15,9 +15,16 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as al
-from autograd_lite import data, nn, reference
-from autograd_lite.check import CompareReport, compare, compare_model, gradcheck
-from autograd_lite.cli import UserError
+from autograd_lite import (
+    CompareReport,
+    compare,
+    compare_model,
+    data,
+    gradcheck,
+    nn,
+    reference,
+)
+from autograd_lite.commands import UserError
 
 HIDDEN_ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu")
 # A numerical check costs two forward passes per parameter entry: use a few examples.

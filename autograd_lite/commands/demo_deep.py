@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autograd_lite import data, nn, optim
-from autograd_lite.check import CompareReport, compare_model
+from autograd_lite import CompareReport, compare_model, data, nn, optim
 
 #: [n_x, n^[1], n^[2], n^[3], n^[L]]: the course's 4-layer shape, on 8x8 images.
 LAYER_DIMS = [64, 20, 7, 5, 1]

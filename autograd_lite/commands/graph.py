@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd_lite.cli import UserError
+from autograd_lite import Tensor
+from autograd_lite.commands import UserError
 from autograd_lite.expression import ExpressionError, evaluate, parse_expression, parse_values
-from autograd_lite.tensor import Tensor
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import data, nn, optim
-from autograd_lite.cli import UserError
+from autograd_lite.commands import UserError
 from autograd_lite.commands.check import HIDDEN_ACTIVATIONS, parse_layers
 
 DATASETS = ("flower", "xor", "parity", "digits", "breast_cancer")

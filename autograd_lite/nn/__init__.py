@@ -13,7 +13,7 @@ Written with the public API only, as a user would write it.
 
 from autograd_lite.nn.fit import LOSSES, fit
 from autograd_lite.nn.init import INITS, initialize_weights
-from autograd_lite.nn.layers import ACTIVATIONS, MLP, Dense, Sequential
+from autograd_lite.nn.layers import ACTIVATIONS, MLP, Dense, Sequential, load_model
 from autograd_lite.nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -21,7 +21,7 @@ from autograd_lite.nn.losses import (
     squared_error,
 )
 from autograd_lite.nn.module import Module, Parameter, StateDictError
-from autograd_lite.nn.serialization import ModelFileError, load_model
+from autograd_lite.nn.serialization import ModelFileError
 
 __all__ = [
     "ACTIVATIONS", "INITS", "LOSSES",

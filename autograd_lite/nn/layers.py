@@ -12,8 +12,10 @@ WL, bL, so that a course parameter dictionary loads into it as it is.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from os import PathLike
 from typing import IO, Any
 
 import numpy as np
@@ -21,10 +23,11 @@ import numpy as np
 import autograd_lite as al
 from autograd_lite import ShapeError, Tensor
 from autograd_lite.nn.init import check_init, initialize_weights, make_rng
-from autograd_lite.nn.module import Module, Parameter
-from autograd_lite.ops.losses import linear
+from autograd_lite.nn.module import Module, Parameter, StateDictError
+from autograd_lite.nn.serialization import ModelFileError, read_state
+from autograd_lite.ops import linear
 
-__all__ = ["ACTIVATIONS", "MLP", "Dense", "Sequential", "model_from_config"]
+__all__ = ["ACTIVATIONS", "MLP", "Dense", "Sequential", "load_model", "model_from_config"]
 
 
 def _softmax_rows(z: Any) -> Tensor:
@@ -392,3 +395,29 @@ def model_from_config(config: Mapping[str, Any]) -> Module:
                    init="zeros", dtype=dtype)
     raise ValueError(f"unknown model type {kind!r}")
 
+
+def load_model(path: str | PathLike[str]) -> Module:
+    """Rebuild a model saved by ``Module.save`` from its stored configuration.
+
+    Works for the models whose configuration is known (``nn.Dense``,
+    ``nn.Sequential`` of them, ``nn.MLP``); for others, build the model and call
+    ``model.load(path)``.
+    """
+    state, metadata = read_state(path)
+    config = metadata.get("config")
+    if config is None:
+        raise ModelFileError(
+            f"load_model: {os.fspath(path)!r} does not record how to build its model; "
+            "create the model yourself and call model.load(path)"
+        )
+    try:
+        model = model_from_config(config)
+    except (KeyError, TypeError, ValueError) as err:
+        raise ModelFileError(
+            f"load_model: {os.fspath(path)!r} has a model configuration that cannot be "
+            f"rebuilt ({err})"
+        ) from None
+    try:
+        return model.load_state_dict(state)
+    except StateDictError as err:
+        raise StateDictError(f"load_model {os.fspath(path)!r}: {err}") from None

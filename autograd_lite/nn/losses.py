@@ -13,9 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import ShapeError, Tensor
-from autograd_lite.ops import losses as fused
-from autograd_lite.ops.base import constant
+from autograd_lite import ShapeError, Tensor, ops
 
 __all__ = [
     "binary_cross_entropy",
@@ -35,7 +33,7 @@ def binary_cross_entropy(A: Any, Y: Any) -> Tensor:
     gradient: there A is read as clip(A, ε, 1 - ε) (ε the dtype's machine epsilon).
     From logits Z, :func:`binary_cross_entropy_with_logits` is exact everywhere.
     """
-    return fused.binary_cross_entropy(A, Y)
+    return ops.binary_cross_entropy(A, Y)
 
 
 def binary_cross_entropy_with_logits(Z: Any, Y: Any) -> Tensor:
@@ -46,7 +44,7 @@ def binary_cross_entropy_with_logits(Z: Any, Y: Any) -> Tensor:
 
     Stable for any Z (Z = ±1000 gives a finite cost and gradient).
     """
-    return fused.binary_cross_entropy_with_logits(Z, Y)
+    return ops.binary_cross_entropy_with_logits(Z, Y)
 
 
 def squared_error(A: Any, Y: Any) -> Tensor:
@@ -57,7 +55,7 @@ def squared_error(A: Any, Y: Any) -> Tensor:
 
     A and Y are (n, m); with several rows, each example's loss is ½ ‖a - y‖².
     """
-    A, Y, m = fused.cost_operands("squared_error", A, Y, "A")
+    A, Y, m = ops.cost_operands("squared_error", A, Y, "A")
     diff = A - Y
     return (diff * diff).sum() * (0.5 / m)
 
@@ -71,7 +69,7 @@ def cross_entropy(Z: Any, Y: Any) -> Tensor:
     0 .. C-1, which are turned into one-hot columns. When C = 1 a (1, m) Y is read
     as one-hot.
     """
-    Z_t = Z if isinstance(Z, Tensor) else constant(Z)
+    Z_t = Z if isinstance(Z, Tensor) else ops.constant(Z)
     if Z_t.ndim != 2:
         raise ShapeError(
             f"cross_entropy: Z must be 2-D (C, m), one example per column; got {Z_t.shape}"
@@ -91,7 +89,7 @@ def cross_entropy(Z: Any, Y: Any) -> Tensor:
             f"cross_entropy: Z is {Z_t.shape}, so Y must be one-hot ({C}, {m}) or labels "
             f"(1, {m}); got {tuple(y_shape)}"
         )
-    return fused.softmax_cross_entropy(Z_t, Y)
+    return ops.softmax_cross_entropy(Z_t, Y)
 
 
 def _one_hot(labels: np.ndarray, C: int, m: int) -> np.ndarray:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Tensor
+from autograd_lite.nn.serialization import read_state, save_state
 
 __all__ = ["Module", "Parameter", "StateDictError"]
 
@@ -185,9 +186,7 @@ class Module:
         old contents or the new ones. ``path`` is used exactly as given (no ".npz" is
         appended).
         """
-        from autograd_lite.nn.serialization import save_state
-
-        save_state(path, self.state_dict(), self)
+        save_state(path, self.state_dict(), type(self).__name__, self.config())
 
     def load(self, path: str | PathLike[str]) -> Module:
         """Read parameters saved by :meth:`save` (or ``np.savez(path, **params)``).
@@ -196,8 +195,6 @@ class Module:
         (missing file, truncated or corrupt file, a file that is not a model, a
         mismatch) a clear error is raised and the model is unchanged. Returns the module.
         """
-        from autograd_lite.nn.serialization import read_state
-
         state, _ = read_state(path)
         try:
             return self.load_state_dict(state)

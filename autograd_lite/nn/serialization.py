@@ -5,7 +5,10 @@ parameter's name ("W1", "b1", ...), so ``np.load(path)`` opens it and a course
 parameter dictionary saved with ``np.savez(path, **parameters)`` loads into an
 ``nn.MLP`` as it is. autograd-lite adds one entry, ``__autograd_lite__``: a JSON
 text with the format version, the model's class and, when known, its
-configuration (which lets :func:`load_model` rebuild the model).
+configuration (which lets ``nn.load_model`` rebuild the model).
+
+This module is the file format only: it knows nothing of Module or the layers,
+which use it (``Module.save``/``load``, ``nn.load_model`` in :mod:`autograd_lite.nn.layers`).
 """
 
 from __future__ import annotations
@@ -15,16 +18,13 @@ import os
 import zipfile
 from collections.abc import Mapping
 from os import PathLike
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from autograd_lite.files import atomic_write
 
-if TYPE_CHECKING:
-    from autograd_lite.nn.module import Module
-
-__all__ = ["ModelFileError", "load_model", "read_state", "save_state"]
+__all__ = ["ModelFileError", "read_state", "save_state"]
 
 METADATA_KEY = "__autograd_lite__"
 FORMAT_VERSION = 1
@@ -35,12 +35,16 @@ class ModelFileError(ValueError):
 
 
 def save_state(
-    path: str | PathLike[str], state: Mapping[str, np.ndarray], module: Module | None = None
+    path: str | PathLike[str],
+    state: Mapping[str, np.ndarray],
+    class_name: str | None = None,
+    config: Mapping[str, Any] | None = None,
 ) -> None:
     """Write ``state`` to ``path`` atomically: temporary file, fsync, os.replace.
 
-    The temporary file lives in the same directory as ``path`` (a rename is atomic
-    only within one file system) and is removed if anything fails, leaving any
+    ``class_name`` and ``config`` (the model's class and its ``config()``) are recorded
+    when given. The temporary file lives in the same directory as ``path`` (a rename is
+    atomic only within one file system) and is removed if anything fails, leaving any
     existing ``path`` untouched.
     """
     path = os.fspath(path)
@@ -50,12 +54,11 @@ def save_state(
     for name in state:
         if name.startswith("__"):
             raise ValueError(f"save: parameter names may not start with '__'; got {name!r}")
-    metadata = {"format": FORMAT_VERSION}
-    if module is not None:
-        metadata["class"] = type(module).__name__
-        config = module.config()
-        if config is not None:
-            metadata["config"] = config
+    metadata: dict[str, Any] = {"format": FORMAT_VERSION}
+    if class_name is not None:
+        metadata["class"] = class_name
+    if config is not None:
+        metadata["config"] = config
     arrays = {name: np.asarray(value) for name, value in state.items()}
     arrays[METADATA_KEY] = np.array(json.dumps(metadata))
 
@@ -132,34 +135,3 @@ def _reason(err: BaseException) -> str:
         return "not a complete zip archive: the file may be truncated"
     text = str(err).strip().splitlines()
     return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
-
-
-def load_model(path: str | PathLike[str]) -> Module:
-    """Rebuild a model saved by ``Module.save`` from its stored configuration.
-
-    Works for the models whose configuration is known (``nn.Dense``,
-    ``nn.Sequential`` of them, ``nn.MLP``); for others, build the model and call
-    ``model.load(path)``.
-    """
-    from autograd_lite.nn.layers import model_from_config
-
-    state, metadata = read_state(path)
-    config = metadata.get("config")
-    if config is None:
-        raise ModelFileError(
-            f"load_model: {os.fspath(path)!r} does not record how to build its model; "
-            "create the model yourself and call model.load(path)"
-        )
-    try:
-        model = model_from_config(config)
-    except (KeyError, TypeError, ValueError) as err:
-        raise ModelFileError(
-            f"load_model: {os.fspath(path)!r} has a model configuration that cannot be "
-            f"rebuilt ({err})"
-        ) from None
-    from autograd_lite.nn.module import StateDictError
-
-    try:
-        return model.load_state_dict(state)
-    except StateDictError as err:
-        raise StateDictError(f"load_model {os.fspath(path)!r}: {err}") from None
