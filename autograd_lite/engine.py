@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -336,7 +337,7 @@ def backward(
     _check_differentiable(root, "backward")
     upstream = _seed(root, grad, "backward")
     totals: dict[Tensor, Any] = {}
-    with enable_grad() if create_graph else _nothing():
+    with enable_grad() if create_graph else nullcontext():
         if create_graph:
             upstream = Tensor(upstream)
         for step in backward_pass(root, upstream, retain_graph or create_graph, create_graph,
@@ -352,14 +353,6 @@ def backward(
         for t, g in kept:
             if t.requires_grad:
                 accumulate_grad(t, g)
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
 
 
 def gradients(
@@ -379,7 +372,7 @@ def gradients(
     upstream = _seed(output, grad, "gradients")
     keep = create_graph if retain_graph is None else retain_graph
     totals: dict[Tensor, Any] = {}
-    with enable_grad() if create_graph else _nothing():
+    with enable_grad() if create_graph else nullcontext():
         if create_graph:
             upstream = Tensor(upstream)
         for step in backward_pass(output, upstream, keep, create_graph, totals):
