@@ -33,7 +33,7 @@ import ast
 import functools
 import importlib
 import types
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,11 +166,49 @@ def _is_import_module(call: ast.Call) -> bool:
     )
 
 
+def literal_all(source: str) -> list[str] | None:
+    """The names of a module's ``__all__ = [...]`` (a literal list of strings), else None."""
+    for node in ast.parse(source).body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+            and isinstance(node.value, ast.List | ast.Tuple)
+            and all(isinstance(e, ast.Constant) and isinstance(e.value, str)
+                    for e in node.value.elts)
+        ):
+            return [e.value for e in node.value.elts]
+    return None
+
+
+def _star_expanded(names: list[ast.alias], star: Callable[[], list[str]]) -> list[ast.alias]:
+    """``from m import *`` takes each name of m's ``__all__``: one alias per name."""
+    if [alias.name for alias in names] != ["*"]:
+        return names
+    return [ast.alias(name=name) for name in star()]
+
+
 def read_imports(
-    module: str, source: str, is_package: bool, known: Iterable[str]
+    module: str, source: str, is_package: bool, known: Iterable[str],
+    sources: Mapping[str, str] | None = None,
 ) -> list[Import]:
-    """Every import of one module, with the names it takes (see the module docstring)."""
+    """Every import of one module, with the names it takes (see the module docstring).
+
+    ``from m import *`` counts as importing each name of m's literal ``__all__``
+    (``sources`` holds m's text); a star import from a module without one is refused.
+    """
     known = set(known)
+
+    def star_names(source_module: str) -> Callable[[], list[str]]:
+        def names() -> list[str]:
+            names = literal_all((sources or {}).get(source_module, ""))
+            if names is None:
+                raise AssertionError(
+                    f"{module}: 'from {source_module} import *' needs a literal __all__ "
+                    f"in {source_module}, so that this test knows the names it takes"
+                )
+            return names
+        return names
+
     tree = ast.parse(source)
     found: list[Import] = []
     bindings: dict[str, tuple[str, ast.stmt]] = {}  # local name -> module it stands for
@@ -189,7 +227,7 @@ def read_imports(
                     bindings[local] = (bound, node)
         elif isinstance(node, ast.ImportFrom):
             source_module = _absolute(module, is_package, node.level, node.module)
-            for alias in node.names:
+            for alias in _star_expanded(node.names, star_names(source_module)):
                 found.append(Import(module, source_module, alias.name, node.lineno, text(node)))
                 submodule = f"{source_module}.{alias.name}"
                 if submodule in known:
@@ -273,7 +311,7 @@ def build(modules: Mapping[str, str], packages: set[str]) -> Project:
     project = Project(dict(modules), set(packages))
     for module, source in project.modules.items():
         project.imports[module] = read_imports(
-            module, source, module in packages, project.modules
+            module, source, module in packages, project.modules, project.modules
         )
     reexports = {
         package: {
@@ -579,3 +617,16 @@ def test_each_check_names_a_bad_import(case):
     assert not check(project(), *extra), "the real tree must pass first"
     problems = check(build(modules, packages), *extra)
     assert problems and all(module in p for p in problems), problems
+
+
+def test_a_star_import_takes_the_names_of_the_literal_all():
+    sources = {"pkg.fam": '__all__ = ["f", "g"]\n\ndef f(): ...\ndef g(): ...\n'}
+    star = "from pkg.fam import *\n"
+    found = {(i.module, i.name) for i in read_imports("pkg", star, True, {"pkg.fam"}, sources)}
+    assert found == {("pkg.fam", "f"), ("pkg.fam", "g")}
+    # The facade is looked through: importing f from pkg depends on pkg.fam.
+    facade = build({"pkg": star, "pkg.fam": sources["pkg.fam"],
+                    "pkg.user": "from pkg import f\n"}, {"pkg"})
+    assert set(facade.edges["pkg.user"]) == {"pkg.fam"}
+    with pytest.raises(AssertionError, match="needs a literal __all__"):
+        read_imports("pkg", star, True, {"pkg.fam"}, {"pkg.fam": "def f(): ...\n"})

@@ -1,13 +1,11 @@
-"""The primitives, grouped by family. Each module holds, per op, its forward and its VJP."""
+"""The primitives, grouped by family. Each module holds, per op, its forward and its VJP.
 
-from autograd_lite.ops.activations import (
-    leaky_relu,
-    log_softmax,
-    relu,
-    sigmoid,
-    softmax,
-    tanh,
-)
+Each family module lists its public functions in its own ``__all__``; this package
+re-exports them, so adding an op touches its family module only.
+"""
+
+from autograd_lite.ops import activations, elementwise, linalg, losses, reductions, shape
+from autograd_lite.ops.activations import *  # noqa: F403
 from autograd_lite.ops.base import (
     ExpressionForm,
     Primitive,
@@ -16,51 +14,16 @@ from autograd_lite.ops.base import (
     constant,
     primitives,
 )
-from autograd_lite.ops.elementwise import (
-    abs,
-    add,
-    astype,
-    clip,
-    div,
-    exp,
-    log,
-    log1p,
-    maximum,
-    minimum,
-    mul,
-    neg,
-    power,
-    sqrt,
-    square,
-    sub,
-    where,
-)
-from autograd_lite.ops.linalg import dot, matmul
-from autograd_lite.ops.losses import (
-    binary_cross_entropy,
-    binary_cross_entropy_with_logits,
-    cost_operands,
-    linear,
-    softmax_cross_entropy,
-)
-from autograd_lite.ops.reductions import max, mean, min, sum
-from autograd_lite.ops.shape import (
-    broadcast_to,
-    concatenate,
-    getitem,
-    reshape,
-    stack,
-    transpose,
-)
+from autograd_lite.ops.elementwise import *  # noqa: F403
+from autograd_lite.ops.linalg import *  # noqa: F403
+from autograd_lite.ops.losses import *  # noqa: F403
+from autograd_lite.ops.reductions import *  # noqa: F403
+from autograd_lite.ops.shape import *  # noqa: F403
 
 __all__ = [
-    "Primitive", "ShapeError", "apply", "ExpressionForm", "primitives",
-    "abs", "add", "astype", "clip", "div", "exp", "log", "maximum", "minimum", "mul", "neg",
-    "power", "sqrt", "sub", "where",
-    "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh",
-    "dot", "matmul", "max", "mean", "min", "sum", "log1p", "square",
-    "broadcast_to", "concatenate", "getitem", "reshape", "stack", "transpose",
+    "Primitive", "ShapeError", "apply", "ExpressionForm", "primitives", "constant",
+    *activations.__all__, *elementwise.__all__, *linalg.__all__, *reductions.__all__,
+    *shape.__all__,
     # The fused layer step and costs, and the helpers nn builds its costs with.
-    "linear", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "softmax_cross_entropy", "cost_operands", "constant",
+    *losses.__all__,
 ]

@@ -14,6 +14,16 @@ from autograd_lite.ops import base
 from autograd_lite.ops.base import ExpressionForm, Primitive, apply, as_tensor
 from autograd_lite.tensor import Tensor
 
+#: The public functions of this family (re-exported by autograd_lite.ops).
+__all__ = [
+    "leaky_relu",
+    "log_softmax",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
 
 def sigmoid_and_exp(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(σ(z), e^-|z|), without overflow for any z: e^-|z| is never above 1.

@@ -138,6 +138,34 @@ def primitives() -> dict[str, type[Primitive]]:
     return dict(_PRIMITIVES)
 
 
+# NumPy function or ufunc -> the autograd-lite function that differentiates it
+# (np.exp -> ops.exp). Tensor's __array_function__ and __array_ufunc__ dispatch here.
+_NUMPY_IMPLEMENTATIONS: dict[Any, Callable[..., Any]] = {}
+
+
+def implements(*numpy_functions: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare, next to an op's function, the NumPy functions it stands for:
+
+        @implements(np.exp)
+        def exp(x): ...
+
+    so that ``np.exp(t)`` on a Tensor records the graph as ``al.exp(t)`` does. The
+    function must accept NumPy's arguments (axis, keepdims, ...) with NumPy's meaning.
+    """
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        for numpy_function in numpy_functions:
+            if numpy_function in _NUMPY_IMPLEMENTATIONS:
+                raise TypeError(f"{numpy_function!r} is implemented twice")
+            _NUMPY_IMPLEMENTATIONS[numpy_function] = function
+        return function
+    return register
+
+
+def numpy_implementations() -> dict[Any, Callable[..., Any]]:
+    """Every NumPy function or ufunc that autograd-lite differentiates, with its function."""
+    return dict(_NUMPY_IMPLEMENTATIONS)
+
+
 def constant(value: Any, like: Tensor | None = None) -> Tensor:
     """A leaf that does not require grad; numbers and arrays take ``like``'s dtype.
 

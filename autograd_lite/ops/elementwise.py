@@ -21,6 +21,27 @@ from autograd_lite.ops.base import (
 )
 from autograd_lite.tensor import Tensor
 
+#: The public functions of this family (re-exported by autograd_lite.ops).
+__all__ = [
+    "abs",
+    "add",
+    "astype",
+    "clip",
+    "div",
+    "exp",
+    "log",
+    "log1p",
+    "maximum",
+    "minimum",
+    "mul",
+    "neg",
+    "power",
+    "sqrt",
+    "square",
+    "sub",
+    "where",
+]
+
 
 class Add(Primitive):
     """z = a + b;  dz/da = 1, dz/db = 1."""

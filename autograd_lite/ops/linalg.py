@@ -8,6 +8,12 @@ from autograd_lite.ops import base
 from autograd_lite.ops.base import Primitive, binary_method, binary_operands
 from autograd_lite.tensor import Tensor
 
+#: The public functions of this family (re-exported by autograd_lite.ops).
+__all__ = [
+    "dot",
+    "matmul",
+]
+
 
 class MatMul(Primitive):
     """Z = W A;  dW = dZ Aᵀ,  dA = Wᵀ dZ (NumPy matmul rules, batch axes broadcast).

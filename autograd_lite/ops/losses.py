@@ -24,6 +24,7 @@ from autograd_lite.tensor import Tensor
 __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "cost_operands",
     "linear",
     "softmax_cross_entropy",
 ]

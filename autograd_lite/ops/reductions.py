@@ -13,6 +13,14 @@ from autograd_lite.ops import base
 from autograd_lite.ops.base import Primitive, apply, as_tensor
 from autograd_lite.tensor import Tensor
 
+#: The public functions of this family (re-exported by autograd_lite.ops).
+__all__ = [
+    "max",
+    "mean",
+    "min",
+    "sum",
+]
+
 
 class Sum(Primitive):
     """s = Σ x over the axes;  ds/dx = 1: the upstream gradient is copied back to every element."""

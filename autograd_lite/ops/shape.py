@@ -15,6 +15,16 @@ from autograd_lite.ops import base
 from autograd_lite.ops.base import Primitive, apply, as_tensor, constant
 from autograd_lite.tensor import Tensor
 
+#: The public functions of this family (re-exported by autograd_lite.ops).
+__all__ = [
+    "broadcast_to",
+    "concatenate",
+    "getitem",
+    "reshape",
+    "stack",
+    "transpose",
+]
+
 
 class Reshape(Primitive):
     """y = x viewed with a new shape;  dx = dy reshaped to x's shape."""
