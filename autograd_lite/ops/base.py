@@ -277,20 +277,20 @@ def binary_method(fn: type[Primitive], reflected: bool = False) -> Callable[[Ten
         a, b = x.data, y.data
         try:
             if (fn.numbers_as_floats and not a.ndim and not b.ndim
-                    and type(a) is np.ndarray is type(b) and a.dtype is b.dtype):
+                    and type(a) is _ndarray is type(b) and a.dtype is b.dtype):
                 # Numbers as Python floats: the module's docstring.
                 out, saved = fn.forward(a.item(), b.item())
-                out = np.asarray(out, a.dtype)
+                out = _asarray(out, a.dtype)
             else:
                 out, saved = fn.forward(a, b)
+                if type(out) is not _ndarray:
+                    out = _asarray(out)
         except ShapeError:
             raise
         except ValueError as err:
             raise ShapeError(
                 f"{fn.name}: operands of shapes {x.shape} and {y.shape} do not fit: {err}"
             ) from None
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
         if _forward_hook is not None:
             _forward_hook(fn, (x, y), out)
         result = _tensor_new(Tensor)
@@ -317,6 +317,7 @@ def binary_method(fn: type[Primitive], reflected: bool = False) -> Callable[[Ten
 
 
 _tensor_new = Tensor.__new__
+_ndarray, _asarray = np.ndarray, np.asarray
 
 
 # Set by autograd_lite.debug while anomaly detection or strict shapes are on: called with
