@@ -17,22 +17,26 @@ step once, writes down which primitive ran on which values, and returns a
     >>> W.grad
     array([[2., 2.]])
 
-Each call recomputes the forward pass with every primitive's own ``forward`` (so the
-values it saves for its derivative are fresh), then the backward pass with every
-primitive's own ``backward``, over the nodes the engine visits and in its order
-(decreasing creation number), summing broadcast gradients back as
-:func:`autograd_lite.engine.unbroadcast` does and adding up gradients and filling the
-parameters' ``.grad`` exactly as ``cost.backward()`` would (a parameter whose ``.grad``
-is None gets its first gradient as its ``.grad``; one that already has a ``.grad`` gets
-the sum of this pass's gradients added at the end; a pass that fails changes no
-``.grad``): same primitives, same order, same arithmetic, so the gradients are
-bit-for-bit the eager ones.
+A trace is made in three steps, each a part of this module:
 
-The recording is turned into one straight-line Python function (``step.source``
-shows it): one line per primitive call, no Tensor objects, no graph walk. Tracing runs
-the backward pass once to see which gradients exist and what shapes and dtypes they
-have; since a step's shapes and dtypes are fixed (checked at every call), the replay
-does only the sums and casts that are needed, with no tests for the rest.
+1. **Record** (:func:`trace`): run ``fn`` once, writing down every primitive's
+   ``forward`` call and its values.
+2. **Plan** (:func:`_plan_backward`): walk the backward pass once with the engine's own
+   walk, :func:`autograd_lite.engine.backward_pass`, and plan each edge with
+   :func:`autograd_lite.engine.plan_edge`: an :class:`~autograd_lite.engine.EdgePlan`
+   says what makes an op's gradient its input's share (made an array, summed over the
+   broadcast axes, reshaped, cast) and whether the result is an array of its own.
+3. **Write** (:class:`_Writer`): one straight-line Python function (``step.source``
+   shows it): one line per primitive call, then, for each step of the walk in its order
+   (decreasing creation number), the primitive's own ``backward`` and, per edge, the
+   plan's steps as lines; the shares are added up and the parameters' ``.grad`` filled
+   as ``cost.backward()`` does (a ``.grad`` that is None gets its first share, as an
+   array of its own; one that is not gets the sum of this pass's shares at the end; a
+   pass that fails changes no ``.grad``).
+
+Same primitives, same order, same arithmetic: the gradients are bit-for-bit the eager
+ones. Since a step's shapes and dtypes are fixed (checked at every call), the plans hold
+at every call, and the replay has no tests, no Tensor objects and no graph walk.
 
 What is recorded, and what is frozen
 ------------------------------------
@@ -374,6 +378,21 @@ def _identifier(text: str) -> str:
     return text
 
 
+def _needed_calls(calls: list[_Call], root: Tensor, known: dict[int, str]) -> list[int]:
+    """The numbers of the calls that ``root`` depends on, in the order they ran, found
+    backward from root's call and stopping at the values in ``known`` (the inputs)."""
+    producer = {id(call.out): i for i, call in enumerate(calls)}
+    needed: set[int] = set()
+    stack = [producer.get(id(root.data))]
+    while stack:
+        i = stack.pop()
+        if i is not None and i not in needed:
+            needed.add(i)
+            stack += [producer.get(id(a)) for a in calls[i].args
+                      if isinstance(a, np.ndarray) and id(a) not in known]
+    return sorted(needed)
+
+
 class _Writer:
     """Writes the replay: one variable per value, named from the id of its array.
 
@@ -451,18 +470,10 @@ class _Writer:
     # -- the forward pass: the recorded calls the cost depends on, in the order they ran
 
     def forward(self, calls: list[_Call], visits: list[_Visit]) -> list[str]:
-        """Write the calls; return their names."""
-        producer = {id(call.out): i for i, call in enumerate(calls)}
-        needed: set[int] = set()
-        stack = [producer.get(id(self.root.data))]
-        while stack:
-            i = stack.pop()
-            if i is not None and i not in needed:
-                needed.add(i)
-                stack += [producer.get(id(a)) for a in calls[i].args
-                          if isinstance(a, np.ndarray) and id(a) not in self.var]
+        """Write the calls the cost depends on, in the order they ran; return their names."""
+        needed = _needed_calls(calls, self.root, self.var)
         differentiated = {id(visit.node.data): visit.node._op for visit in visits}
-        for i in sorted(needed):
+        for i in needed:
             call = calls[i]
             # A number, an axis, or an array computed outside autograd-lite: frozen.
             args = [self.var.get(id(a)) or self.constant("K", a) for a in call.args]
@@ -481,7 +492,7 @@ class _Writer:
                 )
         root = self.var[id(self.root.data)]
         self.blocks.append(_Block([f"cost = {root}.item()"], [root], []))
-        return [calls[i].name for i in sorted(needed)]
+        return [calls[i].name for i in needed]
 
     # -- the backward pass: the walk's visits, each edge as its plan says
 
@@ -494,7 +505,7 @@ class _Writer:
             node = visit.node
             out = self.var[id(node.data)]
             upstream = seed if node is self.root else f"g{out[1:]}"
-            targets = ["_"] * len(node._parents)
+            targets = ["_"] * visit.count  # zip's pairs, should the op return more or fewer
             after: list[str] = []
             for edge in visit.edges:
                 targets[edge.index], lines = self._edge(edge, upstream, number)
@@ -504,11 +515,7 @@ class _Writer:
             b = self.function(node._op.backward, f"{node._op.name}_backward")
             call = f"{b}({upstream}, s{out[1:]}, ({''.join(v + ', ' for v in inputs)}), " \
                    f"{out}, {needs!r})"
-            if visit.count == len(targets):
-                lines = [f"{', '.join(targets)}, = {call}"]
-            else:  # an op that returns more or fewer gradients than inputs: zip's pairs
-                lines = [f"grads = {call}"]
-                lines += [f"{t} = grads[{i}]" for i, t in enumerate(targets) if t != "_"]
+            lines = [f"{''.join(t + ', ' for t in targets)}= {call}"]
             done = [f"s{out[1:]}"] + ([] if node is self.root else [upstream])
             self.blocks.append(_Block(lines + after, [out, *inputs], done))
         return list({number[e.parent]: None for visit in visits for e in visit.edges
