@@ -80,19 +80,16 @@ __all__ = ["TracedStep", "trace"]
 # --------------------------------------------------------------------------- recording
 
 
-class _Call:
-    """One primitive forward (or one tensor comparison) seen while tracing."""
+class _Call(NamedTuple):
+    """One primitive forward (or one tensor comparison) seen while tracing. ``converted``:
+    its forward returned a NumPy scalar, made an array."""
 
-    __slots__ = ("op", "name", "forward", "args", "out", "converted")
-
-    def __init__(self, op: Any, name: str, forward: Callable, args: tuple, out: np.ndarray,
-                 converted: bool) -> None:
-        self.op = op
-        self.name = name
-        self.forward = forward
-        self.args = args
-        self.out = out
-        self.converted = converted  # the forward returned a NumPy scalar, made an array
+    op: Any
+    name: str
+    forward: Callable
+    args: tuple
+    out: np.ndarray
+    converted: bool
 
 
 _COMPARISONS = {
@@ -191,12 +188,6 @@ class _Recorder:
             return result
 
         return compare
-
-
-def _natural(name: str) -> tuple[str, int]:
-    """Sort key of a variable name: v2 before v10."""
-    head = name.rstrip("0123456789")
-    return head, int(name[len(head):] or 0)
 
 
 def _arg_names(fn: Callable, count: int) -> list[str]:
@@ -357,6 +348,12 @@ class _Block(NamedTuple):
     done: list[str]
 
 
+def _natural(name: str) -> tuple[str, int]:
+    """Sort key of a variable name: v2 before v10."""
+    head = name.rstrip("0123456789")
+    return head, int(name[len(head):] or 0)
+
+
 def _with_deletes(blocks: list[_Block]) -> list[list[str]]:
     """Each block's lines, then a ``del`` of every value last read there (the peak memory of
     a step) and of what the block is done with."""
@@ -397,7 +394,7 @@ class _Writer:
     """Writes the replay: one variable per value, named from the id of its array.
 
     ``in{i}_<name>``: argument i; ``p{k}``: parameter k's data (``P{k}``: the Tensor);
-    ``c{n}``: a captured leaf's data; ``v{i}``, ``s{i}``: what call i returned and saved;
+    ``c{k}``: a captured leaf's data (``L{k}``); ``v{i}``, ``s{i}``: what call i returned and saved;
     ``g{i}``: dJ/dv{i}; ``d{j}``: a VJP's gradient for its input j.
     """
 
