@@ -17,22 +17,26 @@ step once, writes down which primitive ran on which values, and returns a
     >>> W.grad
     array([[2., 2.]])
 
-Each call recomputes the forward pass with every primitive's own ``forward`` (so the
-values it saves for its derivative are fresh), then the backward pass with every
-primitive's own ``backward``, over the nodes the engine visits and in its order
-(decreasing creation number), summing broadcast gradients back as
-:func:`autograd_lite.engine.unbroadcast` does and adding up gradients and filling the
-parameters' ``.grad`` exactly as ``cost.backward()`` would (a parameter whose ``.grad``
-is None gets its first gradient as its ``.grad``; one that already has a ``.grad`` gets
-the sum of this pass's gradients added at the end; a pass that fails changes no
-``.grad``): same primitives, same order, same arithmetic, so the gradients are
-bit-for-bit the eager ones.
+A trace is made in three steps, each a part of this module:
 
-The recording is turned into one straight-line Python function (``step.source``
-shows it): one line per primitive call, no Tensor objects, no graph walk. Tracing runs
-the backward pass once to see which gradients exist and what shapes and dtypes they
-have; since a step's shapes and dtypes are fixed (checked at every call), the replay
-does only the sums and casts that are needed, with no tests for the rest.
+1. **Record** (:func:`trace`): run ``fn`` once, writing down every primitive's
+   ``forward`` call and its values.
+2. **Plan** (:func:`_plan_backward`): walk the backward pass once with the engine's own
+   walk, :func:`autograd_lite.engine.backward_pass`, and plan each edge with
+   :func:`autograd_lite.engine.plan_edge`: an :class:`~autograd_lite.engine.EdgePlan`
+   says what makes an op's gradient its input's share (made an array, summed over the
+   broadcast axes, reshaped, cast) and whether the result is an array of its own.
+3. **Write** (:class:`_Writer`): one straight-line Python function (``step.source``
+   shows it): one line per primitive call, then, for each step of the walk in its order
+   (decreasing creation number), the primitive's own ``backward`` and, per edge, the
+   plan's steps as lines; the shares are added up and the parameters' ``.grad`` filled
+   as ``cost.backward()`` does (a ``.grad`` that is None gets its first share, as an
+   array of its own; one that is not gets the sum of this pass's shares at the end; a
+   pass that fails changes no ``.grad``).
+
+Same primitives, same order, same arithmetic: the gradients are bit-for-bit the eager
+ones. Since a step's shapes and dtypes are fixed (checked at every call), the plans hold
+at every call, and the replay has no tests, no Tensor objects and no graph walk.
 
 What is recorded, and what is frozen
 ------------------------------------
@@ -60,12 +64,12 @@ import inspect
 import keyword
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from autograd_lite import engine
-from autograd_lite.engine import require_cost, unbroadcast
+from autograd_lite.engine import require_cost
 from autograd_lite.grad_mode import enable_grad
 from autograd_lite.ops.base import Primitive
 from autograd_lite.tensor import Tensor, to_array
@@ -76,19 +80,16 @@ __all__ = ["TracedStep", "trace"]
 # --------------------------------------------------------------------------- recording
 
 
-class _Call:
-    """One primitive forward (or one tensor comparison) seen while tracing."""
+class _Call(NamedTuple):
+    """One primitive forward (or one tensor comparison) seen while tracing. ``converted``:
+    its forward returned a NumPy scalar, made an array."""
 
-    __slots__ = ("op", "name", "forward", "args", "out", "converted")
-
-    def __init__(self, op: Any, name: str, forward: Callable, args: tuple, out: np.ndarray,
-                 converted: bool) -> None:
-        self.op = op
-        self.name = name
-        self.forward = forward
-        self.args = args
-        self.out = out
-        self.converted = converted  # the forward returned a NumPy scalar, made an array
+    op: Any
+    name: str
+    forward: Callable
+    args: tuple
+    out: np.ndarray
+    converted: bool
 
 
 _COMPARISONS = {
@@ -189,12 +190,6 @@ class _Recorder:
         return compare
 
 
-def _natural(name: str) -> tuple[str, int]:
-    """Sort key of a variable name: v2 before v10."""
-    head = name.rstrip("0123456789")
-    return head, int(name[len(head):] or 0)
-
-
 def _arg_names(fn: Callable, count: int) -> list[str]:
     try:
         params = list(inspect.signature(fn).parameters.values())
@@ -241,158 +236,136 @@ def trace(fn: Callable[..., Tensor], *example_args: Any) -> TracedStep:
     return TracedStep(name, arg_names, placeholders, recorder.calls, root)
 
 
-# --------------------------------------------------------------------------- the dry run
+# --------------------------------------------------------------------------- the plan
 
 
-class _Seen:
-    """One gradient that an op's backward returned for a parent, as the dry run saw it.
+class _Edge(NamedTuple):
+    """A gradient the walk sends from a node to its input ``parent`` (input number ``index``):
+    ``plan`` makes it the parent's share, the ``arrival``-th share to reach the parent."""
 
-    ``shape``: its shape as returned; ``ndarray``: whether it was an ndarray (not a NumPy
-    scalar); ``cast``: whether its dtype differed from the parent's; ``shared``: whether,
-    after the sum back to the parent's shape and the cast, it was the upstream gradient
-    itself or a view (the engine copies those before a leaf's ``.grad`` gets them).
-    """
-
-    __slots__ = ("shape", "ndarray", "cast", "shared")
-
-    def __init__(self, shape: tuple[int, ...], ndarray: bool, cast: bool, shared: bool) -> None:
-        self.shape = shape
-        self.ndarray = ndarray
-        self.cast = cast
-        self.shared = shared
+    index: int
+    parent: Tensor
+    plan: engine.EdgePlan
+    arrival: int
 
 
-def _dry_run(root: Tensor) -> list[tuple[Tensor, list[_Seen | None], int]]:
+class _Visit(NamedTuple):
+    """A step of the walk: ``node``'s VJP, which returns ``count`` gradients, and the edges
+    that carry them on (inputs that get no gradient have none)."""
+
+    node: Tensor
+    edges: list[_Edge]
+    count: int
+
+
+def _plan_backward(root: Tensor) -> list[_Visit]:
     """Walk the backward pass once (:func:`autograd_lite.engine.backward_pass`), keeping the
-    graph and writing no ``.grad``.
+    graph and writing no ``.grad``, and plan every edge (:func:`autograd_lite.engine.plan_edge`).
 
-    Returns the nodes in the order the engine visits them (decreasing creation number,
-    only nodes that some gradient reaches), each with what its backward returned for
-    each parent (None: no gradient goes there) and how many gradients it returned.
+    The visits come in the walk's order (decreasing creation number, only the nodes that
+    some gradient reaches): the order in which the replay differentiates and adds.
     """
-    visits: list[tuple[Tensor, list[_Seen | None], int]] = []
-    seed = np.ones(root.data.shape, dtype=root.data.dtype)
-    seed.flags.writeable = False
-    for step in engine.backward_pass(root, seed, retain_graph=True):
+    visits: list[_Visit] = []
+    arrivals: dict[Tensor, int] = {}  # Tensors hash by identity
+    for step in engine.backward_pass(root, _seed(root), retain_graph=True):
         if engine._backward_hook is not None:  # anomaly detection, if it is on
             engine._backward_hook(step.node, step.upstream, step.local)
-        seen: list[_Seen | None] = []
-        for parent, grad, share in zip(step.node.parents, step.local, step.shares):
-            if share is None:
-                seen.append(None)
-                continue
-            plan = engine.plan_edge(grad, parent.data)
-            shared = share is step.upstream or (type(share) is np.ndarray
-                                                and share.base is not None)
-            seen.append(_Seen(np.shape(grad), not plan.as_array, plan.cast is not None, shared))
-        visits.append((step.node, seen, len(step.local)))
+        edges = []
+        for index, (parent, grad, share) in enumerate(zip(step.node._parents, step.local,
+                                                          step.shares)):
+            if share is not None:
+                arrivals[parent] = arrivals.get(parent, 0) + 1
+                plan = engine.plan_edge(grad, parent.data)
+                edges.append(_Edge(index, parent, plan, arrivals[parent]))
+        visits.append(_Visit(step.node, edges, len(step.local)))
     return visits
 
 
-def _graph_nodes(root: Tensor) -> list[Tensor]:
-    """Every non-leaf tensor that ``root`` depends on (root included), depth first."""
-    nodes: list[Tensor] = []
-    seen = {id(root)}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        nodes.append(node)
+def _seed(root: Tensor) -> np.ndarray:
+    """dJ/dJ = 1, read-only: shared by every call, never added into."""
+    seed = np.ones(root.data.shape, dtype=root.data.dtype)
+    seed.flags.writeable = False
+    return seed
+
+
+def _parameters(graph: list[Tensor]) -> list[Tensor]:
+    """The leaves that require grad, in the order the forward pass first used them."""
+    params: dict[Tensor, None] = {}
+    for node in graph:
         for parent in node._parents:
-            if parent._op is not None and id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append(parent)
-    return nodes
+            if parent._op is None and parent.requires_grad:
+                params.setdefault(parent)
+    return list(params)
 
 
-# --------------------------------------------------------------------------- replay
+# --------------------------------------------------------------------------- the replay's lines
 
 
-def _own(grad: np.ndarray, upstream: Any) -> np.ndarray:
-    """What a leaf whose ``.grad`` is None gets from the engine: an array of its own.
-
-    ``grad`` is an array already (:func:`_fit_lines` turns NumPy scalars into arrays)."""
-    if grad.base is not None or grad is upstream:
-        return grad.copy()
-    return grad
-
-
-def _static_sum_axes(shape: tuple[int, ...], target: tuple[int, ...]) -> tuple[int, ...] | None:
-    """The axes :func:`autograd_lite.engine.unbroadcast` sums from ``shape`` to ``target``,
-    when it sums with ``np.add.reduce`` (None in the cases it handles otherwise)."""
-    extra = len(shape) - len(target)
-    if extra < 0:
-        return None
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(target) if n == 1 and shape[extra + i] != 1
-    )
-    return axes or None
-
-
-def _fit_lines(
-    d: str, s: _Seen, data: np.ndarray, bind: Callable
-) -> tuple[list[str], bool | None]:
-    """Lines that give gradient ``d`` its parent's shape and dtype, as the engine does.
-
-    Also says what ``d`` is then: True, a new array made here (by a sum or a cast); False,
-    a view made here (a sum reshaped); None, still what the op returned.
-    """
-    lines: list[str] = []
-    fresh: bool | None = None
-    if not s.ndarray:  # a NumPy scalar from an op on 0-d arrays: the engine makes it an array
+def _fit_lines(d: str, plan: engine.EdgePlan, constant: Callable[[str, Any], str]) -> list[str]:
+    """The steps of ``plan`` (:meth:`autograd_lite.engine.EdgePlan.apply`) as lines on ``d``."""
+    lines = []
+    if plan.as_array:
         lines.append(f"{d} = asarray({d})")
-        fresh = True
-    if s.shape != data.shape:
-        axes = _static_sum_axes(s.shape, data.shape)
-        if axes is None or not s.ndarray:
-            lines.append(f"{d} = unbroadcast({d}, {data.shape!r})")
-        else:  # what unbroadcast computes for these shapes
-            lines.append(f"{d} = add_reduce({d}, {axes!r}, None, None, True)")
-            fresh = True
-            kept = tuple(1 if a in axes else n for a, n in enumerate(s.shape))
-            if kept != data.shape:
-                lines.append(f"{d} = {d}.reshape({data.shape!r})")
-                fresh = False
-    if s.cast:
-        lines.append(f"{d} = {d}.astype({bind('DT', data.dtype)})")
-        fresh = True
-    return lines, fresh
+    if plan.sum_axes:
+        lines.append(f"{d} = add_reduce({d}, {plan.sum_axes!r}, None, None, True)")
+    if plan.reshape:
+        lines.append(f"{d} = {d}.reshape({plan.shape!r})")
+    if plan.cast is not None:
+        lines.append(f"{d} = {d}.astype({constant('DT', plan.cast)})")
+    return lines
 
 
-def _sum_line(total: str, d: str, arrival: int, scalar: bool) -> str:
-    """The engine's sum of the gradients reaching one tensor, at the ``arrival``-th one.
-
-    The first is kept as it is (it may be another tensor's array); the second makes a new
-    array, ``total + d``; later ones are added into that array in place. 0-d sums are NumPy
-    scalars, so they are always ``total + d``.
-    """
+def _sum_line(total: str, d: str, arrival: int) -> str:
+    """The sum of the shares reaching one tensor, at the ``arrival``-th: the first is kept as
+    it is (it may be another tensor's array), the second makes a new array, later ones are
+    added into that one (0-d sums are NumPy scalars, which ``+=`` replaces)."""
     if arrival == 1:
         return f"{total} = {d}"
-    if arrival == 2 or scalar:
+    if arrival == 2:
         return f"{total} = {total} + {d}"
     return f"{total} += {d}"
 
 
-def _leaf_lines(d: str, s: _Seen, k: int, arrival: int, count: int, scalar: bool,
-                fresh: bool | None, upstream: str) -> list[str]:
-    """Lines that deliver gradient ``d`` to parameter k (``P{k}``), as the engine does.
+def _leaf_lines(d: str, k: int, edge: _Edge, upstream: str) -> list[str]:
+    """Lines that deliver share ``d`` to parameter k (``P{k}``), as ``J.backward()`` does.
 
-    ``G{k}``: the parameter's ``.grad`` before the pass. If None, the first gradient
-    becomes ``.grad`` (``R{k}``), an array of its own (a copy of the upstream gradient or
-    of a view), and later ones are added into it. Otherwise they are summed in ``A{k}``,
-    which the end of the pass adds to ``.grad``. ``count``: gradients reaching it a pass.
+    ``G{k}``: the parameter's ``.grad`` before the pass. If None, the first share becomes
+    ``.grad`` (``R{k}``), an array of its own (:func:`autograd_lite.engine.own_array`, unless
+    the plan made it), and later ones are added into it. Otherwise the shares are summed in
+    ``A{k}``, which the end of the pass adds to ``.grad``.
     """
-    if arrival > 1:
-        return [f"if G{k} is None: R{k} += {d}", f"else: {_sum_line(f'A{k}', d, arrival, scalar)}"]
-    if scalar:
-        own = f"own({d}, {upstream})"  # the engine's rules, at run time
-    elif fresh:
-        own = d
-    elif fresh is False or s.shared:
-        own = f"{d}.copy()"
-    else:  # new or a view: for some ops that depends on the memory layout of the data
-        own = f"{d} if {d}.base is None else {d}.copy()"
-    written = f"R{k} = " if count > 1 else ""
-    return [f"if G{k} is None: {written}P{k}.grad = {own}", f"else: A{k} = {d}"]
+    if edge.arrival > 1:
+        return [f"if G{k} is None: R{k} += {d}", f"else: {_sum_line(f'A{k}', d, edge.arrival)}"]
+    own = d if edge.plan.new_array else f"own({d}, {upstream})"
+    return [f"if G{k} is None: P{k}.grad = R{k} = {own}", f"else: A{k} = {d}"]
+
+
+class _Block(NamedTuple):
+    """Lines of the replay, the variables they read, and those they are done with."""
+
+    lines: list[str]
+    reads: list[str]
+    done: list[str]
+
+
+def _natural(name: str) -> tuple[str, int]:
+    """Sort key of a variable name: v2 before v10."""
+    head = name.rstrip("0123456789")
+    return head, int(name[len(head):] or 0)
+
+
+def _with_deletes(blocks: list[_Block]) -> list[list[str]]:
+    """Each block's lines, then a ``del`` of every value last read there (the peak memory of
+    a step) and of what the block is done with."""
+    last_use = {v: i for i, block in enumerate(blocks) for v in block.reads if v[0] == "v"}
+    ends: dict[int, list[str]] = {}
+    for v, i in last_use.items():
+        ends.setdefault(i, []).append(v)
+    result = []
+    for i, block in enumerate(blocks):
+        done = block.done + sorted(ends.get(i, ()), key=_natural)
+        result.append(block.lines + ([f"del {', '.join(done)}"] if done else []))
+    return result
 
 
 def _identifier(text: str) -> str:
@@ -400,6 +373,193 @@ def _identifier(text: str) -> str:
     if not text or text[0].isdigit() or keyword.iskeyword(text):
         text = "_" + text
     return text
+
+
+def _needed_calls(calls: list[_Call], root: Tensor, known: dict[int, str]) -> list[int]:
+    """The numbers of the calls that ``root`` depends on, in the order they ran, found
+    backward from root's call and stopping at the values in ``known`` (the inputs)."""
+    producer = {id(call.out): i for i, call in enumerate(calls)}
+    needed: set[int] = set()
+    stack = [producer.get(id(root.data))]
+    while stack:
+        i = stack.pop()
+        if i is not None and i not in needed:
+            needed.add(i)
+            stack += [producer.get(id(a)) for a in calls[i].args
+                      if isinstance(a, np.ndarray) and id(a) not in known]
+    return sorted(needed)
+
+
+class _Writer:
+    """Writes the replay: one variable per value, named from the id of its array.
+
+    ``in{i}_<name>``: argument i; ``p{k}``: parameter k's data (``P{k}``: the Tensor);
+    ``c{k}``: a captured leaf's data (``L{k}``); ``v{i}``, ``s{i}``: what call i returned and saved;
+    ``g{i}``: dJ/dv{i}; ``d{j}``: a VJP's gradient for its input j.
+    """
+
+    def __init__(self, step: TracedStep, root: Tensor, graph: list[Tensor]) -> None:
+        self.step, self.root, self.graph = step, root, graph
+        self.namespace: dict[str, Any] = {
+            "add_reduce": np.add.reduce,
+            "accumulate_grad": engine.accumulate_grad,
+            "check_grad": engine.check_grad_buffer,
+            "own": engine.own_array,
+            "asarray": np.asarray,
+            "ndarray": np.ndarray,
+            "argument": step._argument,
+            "leaf_changed": step._leaf_changed,
+        }
+        self.var: dict[int, str] = {}
+        self.head: list[str] = []
+        self.blocks: list[_Block] = []
+        self._functions: dict[int, str] = {}
+
+    def constant(self, prefix: str, value: Any) -> str:
+        key = f"{prefix}{len(self.namespace)}"
+        self.namespace[key] = value
+        return key
+
+    def function(self, function: Callable, label: str) -> str:
+        if id(function) not in self._functions:
+            key = _identifier(label)
+            while key in self.namespace:
+                key += "_"
+            self.namespace[key] = function
+            self._functions[id(function)] = key
+        return self._functions[id(function)]
+
+    # -- reading the inputs: arguments, parameters and captured leaves, checked at each call
+
+    def read_arguments(self, placeholders: list[Tensor], arg_vars: list[str]) -> None:
+        for i, (p, v) in enumerate(zip(placeholders, arg_vars)):
+            self.head.append(
+                f"if type({v}) is not ndarray or {v}.shape != {p.data.shape!r} or "
+                f"{v}.dtype is not {self.constant('DT', p.data.dtype)}: {v} = argument({i}, {v})"
+            )
+            self.var.setdefault(id(p.data), v)
+
+    def read_leaves(self, calls: list[_Call]) -> list[tuple[Tensor, tuple[int, ...], np.dtype]]:
+        """Parameters, then the leaves that no recorded call computes (constants, tensors fn
+        captured from its closure): their ``.data`` is read at each call and must keep the
+        traced shape and dtype. Returns each one's (tensor, shape, dtype)."""
+        leaves = list(self.step.parameters)
+        computed = {id(call.out) for call in calls}
+        for node in self.graph:
+            for t in node._parents:
+                if t._op is None and not t.requires_grad and id(t.data) not in computed:
+                    leaves.append(t)
+        specs: list[tuple[Tensor, tuple[int, ...], np.dtype]] = []
+        for k, t in enumerate(leaves):
+            if id(t.data) in self.var and k >= len(self.step.parameters):
+                continue  # an argument's data, or read already
+            v, name = (f"p{k}", f"P{k}") if t.requires_grad else (f"c{k}", f"L{k}")
+            self.namespace[name] = t
+            self.head += [
+                f"{v} = {name}.data",
+                f"if {v}.shape != {t.data.shape!r} or {v}.dtype is not "
+                f"{self.constant('DT', t.data.dtype)}: leaf_changed({len(specs)}, {v})",
+            ]
+            specs.append((t, t.data.shape, t.data.dtype))
+            self.var.setdefault(id(t.data), v)
+        return specs
+
+    # -- the forward pass: the recorded calls the cost depends on, in the order they ran
+
+    def forward(self, calls: list[_Call], visits: list[_Visit]) -> list[str]:
+        """Write the calls the cost depends on, in the order they ran; return their names."""
+        needed = _needed_calls(calls, self.root, self.var)
+        differentiated = {id(visit.node.data): visit.node._op for visit in visits}
+        for i in needed:
+            call = calls[i]
+            # A number, an axis, or an array computed outside autograd-lite: frozen.
+            args = [self.var.get(id(a)) or self.constant("K", a) for a in call.args]
+            saved = f"s{i}" if differentiated.get(id(call.out)) is call.op else "_"
+            self.var[id(call.out)] = f"v{i}"
+            f = self.function(call.forward, f"{call.name}_forward")
+            lines = [f"v{i}, {saved} = {f}({', '.join(args)})"]
+            if call.converted:
+                lines.append(f"v{i} = asarray(v{i})")
+            self.blocks.append(_Block(lines, args, []))
+        for node in self.graph:
+            if not self.var.get(id(node.data), "").startswith("v"):
+                raise RuntimeError(
+                    f"trace({self.step.name}): could not match the graph node {node._op.name} "
+                    f"{node.shape} to a recorded primitive call"
+                )
+        root = self.var[id(self.root.data)]
+        self.blocks.append(_Block([f"cost = {root}.item()"], [root], []))
+        return [calls[i].name for i in needed]
+
+    # -- the backward pass: the walk's visits, each edge as its plan says
+
+    def backward(self, visits: list[_Visit]) -> list[int]:
+        """Write the visits; return the numbers of the parameters they reach, in the order
+        their first gradients arrive."""
+        number = {p: k for k, p in enumerate(self.step.parameters)}
+        seed = self.constant("SEED", _seed(self.root))
+        for visit in visits:
+            node = visit.node
+            out = self.var[id(node.data)]
+            upstream = seed if node is self.root else f"g{out[1:]}"
+            targets = ["_"] * visit.count  # zip's pairs, should the op return more or fewer
+            after: list[str] = []
+            for edge in visit.edges:
+                targets[edge.index], lines = self._edge(edge, upstream, number)
+                after += lines
+            inputs = [self.var[id(p.data)] for p in node._parents]
+            needs = tuple(p.requires_grad for p in node._parents)
+            b = self.function(node._op.backward, f"{node._op.name}_backward")
+            call = f"{b}({upstream}, s{out[1:]}, ({''.join(v + ', ' for v in inputs)}), " \
+                   f"{out}, {needs!r})"
+            lines = [f"{''.join(t + ', ' for t in targets)}= {call}"]
+            done = [f"s{out[1:]}"] + ([] if node is self.root else [upstream])
+            self.blocks.append(_Block(lines + after, [out, *inputs], done))
+        return list({number[e.parent]: None for visit in visits for e in visit.edges
+                     if e.parent._op is None})
+
+    def _edge(self, edge: _Edge, upstream: str, number: dict[Tensor, int]
+              ) -> tuple[str, list[str]]:
+        """The variable that gets the VJP's gradient for this edge, and the lines that make
+        it the parent's share (its plan) and add it to the parent's gradient."""
+        d = f"d{edge.index}"
+        lines = _fit_lines(d, edge.plan, self.constant)
+        if edge.parent._op is None:
+            return d, lines + _leaf_lines(d, number[edge.parent], edge, upstream)
+        total = "g" + self.var[id(edge.parent.data)][1:]
+        if edge.arrival == 1 and not lines:  # straight from the op into the parent's gradient
+            return total, []
+        return d, lines + [_sum_line(total, d, edge.arrival)]
+
+    # -- the function
+
+    def source(self, arg_vars: list[str], forward_blocks: int, reached: list[int]) -> str:
+        blocks = _with_deletes(self.blocks)
+        forward = [line for block in blocks[:forward_blocks + 1] for line in block]
+        backward = [line for block in blocks[forward_blocks + 1:] for line in block]
+        lines = [
+            f"def replay({', '.join(arg_vars)}):",
+            "    # arguments, parameters and captured tensors: the traced shapes and dtypes",
+            *("    " + line for line in self.head),
+            "    # forward",
+            *("    " + line for line in forward),
+            "    # backward, in the engine's order (decreasing creation number). G: a",
+            "    # parameter's .grad before the pass. None: its first gradient becomes its",
+            "    # .grad (R), later ones are added into it; else they are summed (A) and",
+            "    # added at the end, once all are checked. If the pass fails, the .grad it",
+            "    # wrote go back to None.",
+            *(f"    G{k} = P{k}.grad" for k in reached),
+            "    try:",
+            *("        " + line for line in backward),
+            *(f"        if G{k} is not None: check_grad(P{k})" for k in reached),
+            "    except BaseException:",
+            *(f"        if G{k} is None: P{k}.grad = None" for k in reached),
+            "        raise",
+            *(f"    if G{k} is not None: accumulate_grad(P{k}, A{k})" for k in reached),
+            "    return cost",
+            "",
+        ]
+        return "\n".join(lines)
 
 
 class TracedStep:
@@ -420,243 +580,23 @@ class TracedStep:
     ) -> None:
         self.name = name
         self._arg_names = arg_names
-        self._arg_specs = [(p.data.shape, p.data.dtype) for p in placeholders]
-
-        graph = _graph_nodes(root)
-        visits = _dry_run(root)
-
-        # Parameters: the leaves that require grad, in the order the forward pass first
-        # used them. `total`: how many gradients reach each tensor in a backward pass.
-        params: list[Tensor] = []
-        seen: set[int] = set()
-        for node in sorted(graph, key=lambda t: t._seq):
-            for parent in node._parents:
-                if parent._op is None and parent.requires_grad and id(parent) not in seen:
-                    seen.add(id(parent))
-                    params.append(parent)
-        self.parameters: list[Tensor] = params
-        total: dict[int, int] = {}
-        reached: list[Tensor] = []  # the parameters some gradient reaches, in arrival order
-        for node, grads_seen, _ in visits:
-            for parent, s in zip(node._parents, grads_seen):
-                if s is not None:
-                    total[id(parent)] = total.get(id(parent), 0) + 1
-                    if parent._op is None and total[id(parent)] == 1:
-                        reached.append(parent)
-
-        namespace: dict[str, Any] = {
-            "unbroadcast": unbroadcast,
-            "add_reduce": np.add.reduce,
-            "accumulate_grad": engine.accumulate_grad,
-            "check_grad": engine.check_grad_buffer,
-            "own": _own,
-            "asarray": np.asarray,
-            "ndarray": np.ndarray,
-            "argument": self._argument,
-            "leaf_changed": self._leaf_changed,
-        }
-
-        def bind(prefix: str, value: Any) -> str:
-            key = f"{prefix}{len(namespace)}"
-            namespace[key] = value
-            return key
-
-        # Every value gets a variable of the generated function, by the id of its array.
-        var: dict[int, str] = {}
-        head: list[str] = []
-        arg_vars = [f"in{i}_{_identifier(n)}" for i, n in enumerate(arg_names)]
-        for i, (v, (shape, dtype)) in enumerate(zip(arg_vars, self._arg_specs)):
-            head.append(
-                f"if type({v}) is not ndarray or {v}.shape != {shape!r} or "
-                f"{v}.dtype is not {bind('DT', dtype)}: {v} = argument({i}, {v})"
-            )
-        for p, v in zip(placeholders, arg_vars):
-            var.setdefault(id(p.data), v)
-
-        # Parameters and the leaves of the graph that are not computed while tracing
-        # (constants, tensors fn captured from its closure): their .data is read at each
-        # call, and must keep the traced shape and dtype.
-        self._leaves: list[tuple[Tensor, tuple[int, ...], np.dtype]] = []
-        param_number: dict[int, int] = {}
-
-        def read_leaf(t: Tensor, v: str, global_name: str) -> None:
-            namespace[global_name] = t
-            shape, dtype = t.data.shape, t.data.dtype
-            head.append(f"{v} = {global_name}.data")
-            head.append(
-                f"if {v}.shape != {shape!r} or {v}.dtype is not {bind('DT', dtype)}: "
-                f"leaf_changed({len(self._leaves)}, {v})"
-            )
-            self._leaves.append((t, shape, dtype))
-            var.setdefault(id(t.data), v)
-
-        for k, p in enumerate(params):
-            param_number[id(p)] = k
-            read_leaf(p, f"p{k}", f"P{k}")
-        producer = {id(call.out): index for index, call in enumerate(calls)}
-        for node in graph:
-            for parent in node._parents:
-                key = id(parent.data)
-                if parent._op is None and key not in var and key not in producer:
-                    read_leaf(parent, f"c{len(var)}", f"L{len(var)}")
-
-        # Only the calls the cost depends on, in the order they ran.
-        needed: set[int] = set()
-        stack = [producer.get(id(root.data))]
-        while stack:
-            index = stack.pop()
-            if index is None or index in needed:
-                continue
-            needed.add(index)
-            stack.extend(producer.get(id(a)) for a in calls[index].args
-                         if isinstance(a, np.ndarray) and id(a) not in var)
-
-        visited_ops = {id(node.data): node._op for node, _, _ in visits}
-        functions: dict[int, str] = {}
-
-        def function_name(function: Callable, label: str) -> str:
-            if id(function) not in functions:
-                key = _identifier(label)
-                while key in namespace:
-                    key += "_"
-                namespace[key] = function
-                functions[id(function)] = key
-            return functions[id(function)]
-
-        # The program as blocks of lines, each with the values it reads, so that every
-        # value can be deleted right after its last use (the peak memory of a step).
-        blocks: list[tuple[list[str], list[str], list[str]]] = []  # lines, reads, deletes
-        self._op_names = []
-        for index, call in enumerate(calls):
-            if index not in needed:
-                continue
-            arg_list = []
-            for arg in call.args:
-                v = var.get(id(arg)) if isinstance(arg, np.ndarray) else None
-                if v is None:
-                    # A number, an axis, or an array computed outside autograd-lite: frozen.
-                    v = bind("K", arg)
-                arg_list.append(v)
-            out = f"v{index}"
-            var[id(call.out)] = out
-            saved = f"s{index}" if visited_ops.get(id(call.out)) is call.op else "_"
-            f = function_name(call.forward, f"{call.name}_forward")
-            lines = [f"{out}, {saved} = {f}({', '.join(arg_list)})"]
-            if call.converted:
-                lines.append(f"{out} = asarray({out})")
-            blocks.append((lines, arg_list, []))
-            self._op_names.append(call.name)
-        self._forward_calls = len(blocks)
-        forward_end = len(blocks)
-        root_var = var[id(root.data)]
-        blocks.append(([f"cost = {root_var}.item()"], [root_var], []))
-
-        for node in graph:
-            if not var.get(id(node.data), "").startswith("v"):
-                raise RuntimeError(
-                    f"trace({self.name}): could not match the graph node {node._op.name} "
-                    f"{node.shape} to a recorded primitive call"
-                )
-
-        # The backward pass: the nodes the engine visits, in its order, each delivering its
-        # input gradients with the engine's rules. The shapes and dtypes of everything are
-        # those of the trace (the arguments, parameters and captured leaves are checked at
-        # each call), so which gradients are None, which are summed back to a broadcast
-        # shape (over which axes) and which are cast are decided here, once.
-        seed = bind("SEED", self._seed(root))
-        arrivals: dict[int, int] = {}  # tensor -> gradients that reached it so far
-        for node, grads_seen, count in visits:
-            out = var[id(node.data)]
-            suffix = out[1:]
-            upstream = seed if node is root else f"g{suffix}"
-            parents = node._parents
-            needs = tuple(p.requires_grad for p in parents)
-            inputs = "".join(var[id(p.data)] + ", " for p in parents)
-            b = function_name(node._op.backward, f"{node._op.name}_backward")
-            targets: list[str] = []
-            post: list[str] = []
-            for i, (parent, s) in enumerate(zip(parents, grads_seen)):
-                if s is None:
-                    targets.append("_")
-                    continue
-                d = f"d{i}"
-                lines, fresh = _fit_lines(d, s, parent.data, bind)
-                n = arrivals[id(parent)] = arrivals.get(id(parent), 0) + 1
-                scalar = parent.data.ndim == 0
-                if parent._op is None:
-                    k = param_number[id(parent)]
-                    lines += _leaf_lines(d, s, k, n, total[id(parent)], scalar, fresh, upstream)
-                else:
-                    j = var[id(parent.data)][1:]
-                    if n == 1 and not lines:  # straight from the op into the parent's gradient
-                        targets.append(f"g{j}")
-                        continue
-                    lines.append(_sum_line(f"g{j}", d, n, scalar))
-                targets.append(d)
-                post += lines
-            call = f"{b}({upstream}, s{suffix}, ({inputs}), {out}, {needs!r})"
-            if count == len(targets):
-                body = [f"{', '.join(targets)}, = {call}"]
-            else:  # an op that returns more or fewer gradients than inputs: zip's pairs
-                body = [f"grads = {call}"]
-                body += [f"{t} = grads[{i}]" for i, t in enumerate(targets) if t != "_"]
-            body += post
-            done = [f"s{suffix}"] if node is root else [f"s{suffix}", f"g{suffix}"]
-            blocks.append((body, [out, *(var[id(p.data)] for p in parents)], done))
-
-        # Delete every value after its last use.
-        last_use: dict[str, int] = {}
-        for b_index, (_, reads, _) in enumerate(blocks):
-            for v in reads:
-                last_use[v] = b_index
-        ends: dict[int, list[str]] = {}
-        for v, b_index in last_use.items():
-            if v.startswith("v"):
-                ends.setdefault(b_index, []).append(v)
-        program: list[str] = []
-        for b_index, (lines, _, done) in enumerate(blocks):
-            program += lines
-            done = done + sorted(ends.get(b_index, ()), key=_natural)
-            if done:
-                program.append(f"del {', '.join(done)}")
-            if b_index == forward_end - 1:
-                forward_lines, program = program, []
-            elif b_index == forward_end:
-                cost_lines, program = program, []
-        backward_lines = program
-
-        reached_numbers = [param_number[id(p)] for p in reached]
-        lines = [f"def replay({', '.join(arg_vars)}):"]
-        lines += ["    # arguments, parameters and captured tensors: the traced shapes and dtypes"]
-        lines += ["    " + line for line in head]
-        lines += ["    # forward"]
-        lines += ["    " + line for line in forward_lines + cost_lines]
-        lines += ["    # backward, in the engine's order (decreasing creation number). G: a",
-                  "    # parameter's .grad before the pass. None: its first gradient becomes its",
-                  "    # .grad (R), later ones are added into it; else they are summed (A) and",
-                  "    # added at the end, once all are checked. If the pass fails, the .grad it",
-                  "    # wrote go back to None."]
-        lines += [f"    G{k} = P{k}.grad" for k in reached_numbers]
-        lines += ["    try:"]
-        lines += ["        " + line for line in backward_lines]
-        lines += [f"        if G{k} is not None: check_grad(P{k})" for k in reached_numbers]
-        lines += ["    except BaseException:"]
-        lines += [f"        if G{k} is None: P{k}.grad = None" for k in reached_numbers]
-        lines += ["        raise"]
-        lines += [f"    if G{k} is not None: accumulate_grad(P{k}, A{k})"
-                  for k in reached_numbers]
-        lines += ["    return cost", ""]
-        self.source = "\n".join(lines)
-        exec(compile(self.source, f"<traced {self.name}>", "exec"), namespace)  # noqa: S102
-        self._replay = namespace["replay"]
-        self._graph_size = len(graph)
         self._nargs = len(arg_names)
+        self._arg_specs = [(p.data.shape, p.data.dtype) for p in placeholders]
+        graph = engine.topological_order(root)
+        self._graph_size = len(graph)
+        self.parameters: list[Tensor] = _parameters(graph)
+        visits = _plan_backward(root)
 
-    @staticmethod
-    def _seed(root: Tensor) -> np.ndarray:
-        seed = np.ones(root.data.shape, dtype=root.data.dtype)
-        seed.flags.writeable = False  # shared by every call: never added into
-        return seed
+        writer = _Writer(self, root, graph)
+        arg_vars = [f"in{i}_{_identifier(n)}" for i, n in enumerate(arg_names)]
+        writer.read_arguments(placeholders, arg_vars)
+        self._leaves = writer.read_leaves(calls)
+        self._op_names = writer.forward(calls, visits)
+        self._forward_calls = len(self._op_names)
+        reached = writer.backward(visits)
+        self.source = writer.source(arg_vars, self._forward_calls, reached)
+        exec(compile(self.source, f"<traced {name}>", "exec"), writer.namespace)  # noqa: S102
+        self._replay = writer.namespace["replay"]
 
     def _argument(self, i: int, arg: Any) -> np.ndarray:
         """Argument i as an array of the traced shape and dtype, or a clear error."""

@@ -72,32 +72,49 @@ def _creation_number(t: Tensor) -> int:
 # --------------------------------------------------------------------------- 2. the walk
 
 class EdgePlan(NamedTuple):
-    """How the gradient an op returns for one input is made to fit that input.
+    """What is done to the gradient an op returns for one input, to make it that input's share.
 
-    - ``as_array``: it is a NumPy scalar (an op on 0-d arrays): made a 0-d array.
-    - ``sum_axes``: the axes broadcasting added or stretched: summed (``unbroadcast``).
-      If b (n, 1) was added to Z (n, m), db = Σ_columns dZ: every column used the same b.
-    - ``shape``: the input's shape, which the sum is reshaped to when it differs.
-    - ``cast``: the input's dtype, when the gradient's differs (float32 data in a
-      float64 computation gets its gradient in float32).
+    The steps, in order (each skipped where not needed):
 
-    The plan depends only on shapes and dtypes, so a traced step (``compile.py``) makes
-    it once and replays it.
+    1. ``as_array``: it is a NumPy scalar (an op on 0-d arrays): made a 0-d array.
+    2. ``sum_axes``: the axes broadcasting added or stretched: summed, keeping them as 1s.
+       If b (n, 1) was added to Z (n, m), db = Σ_columns dZ: every column used the same b.
+    3. ``reshape``: the sum is reshaped to ``shape``, the input's (where broadcasting had
+       added leading axes). Steps 2 and 3 are :func:`unbroadcast`.
+    4. ``cast``: the input's dtype, when the gradient's differs (float32 data in a
+       float64 computation gets its gradient in float32).
+
+    :meth:`apply` carries the steps out. The plan depends only on shapes and dtypes, so a
+    traced step (``compile.py``) makes it once per edge and writes the same steps as its
+    replay's lines. Whether the share is then an array of its own is :attr:`new_array`.
     """
 
     as_array: bool
     sum_axes: tuple[int, ...]
+    reshape: bool
     shape: tuple[int, ...]
     cast: np.dtype | None
 
     def apply(self, grad: Any) -> Any:
         if self.as_array:
             grad = np.asarray(grad)
-        if grad.shape != self.shape:
-            grad = unbroadcast(grad, self.shape)
+        if self.sum_axes:
+            grad = (np.add.reduce(grad, self.sum_axes, keepdims=True) if type(grad) is np.ndarray
+                    else grad.sum(axis=self.sum_axes, keepdims=True))
+        if self.reshape:
+            grad = grad.reshape(self.shape)
         if self.cast is not None:
             grad = grad.astype(self.cast)
         return grad
+
+    @property
+    def new_array(self) -> bool:
+        """Whether :meth:`apply` returns an array it made, which nothing else holds (made by
+        step 1, 2 or 4; a reshaped sum is a view). If not, it returns the op's own result,
+        which may be the upstream gradient or a view: see :func:`own_array`."""
+        if self.cast is not None:
+            return True
+        return not self.reshape and (self.as_array or bool(self.sum_axes))
 
 
 def plan_edge(grad: Any, data: np.ndarray) -> EdgePlan:
@@ -105,12 +122,24 @@ def plan_edge(grad: Any, data: np.ndarray) -> EdgePlan:
     as_array = not isinstance(grad, (np.ndarray, Tensor))
     shape = np.shape(grad)
     dtype = np.result_type(grad.dtype if isinstance(grad, Tensor) else grad)
+    axes: tuple[int, ...] = ()
+    if shape != data.shape:
+        axes = _sum_axes(shape, data.shape)
+        shape = tuple([1 if i in axes else n for i, n in enumerate(shape)])  # kept by the sum
     return EdgePlan(
         as_array,
-        _sum_axes(shape, data.shape) if shape != data.shape else (),
+        axes,
+        shape != data.shape,
         data.shape,
         data.dtype if dtype != data.dtype else None,
     )
+
+
+def own_array(grad: np.ndarray, upstream: Any) -> np.ndarray:
+    """``grad`` as an array that a leaf's ``.grad`` may keep, and later gradients be added
+    into: ``grad`` itself, or a copy where it is the upstream gradient or a view of another
+    array (a ``.grad`` never aliases another array). The fused loop writes this out."""
+    return grad.copy() if grad.base is not None or grad is upstream else grad
 
 
 def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:

@@ -133,7 +133,7 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
                     grad = grad.astype(data.dtype)
                 if parent._op is None:
                     current = parent.grad
-                    if current is None:  # (2)
+                    if current is None:  # (2), engine.own_array written out
                         if grad.base is not None or grad is g:
                             grad = grad.copy()
                         parent.grad = grad

@@ -548,3 +548,43 @@ def test_a_cost_divided_by_a_number_replays_to_the_same_bits():
     step = trace(make(traced), X, Y)
     for _ in range(3):
         step_both(step, make(eager), eager, traced, (X, Y), 0.5)
+
+
+# --------------------------------------------------------------------------- the per-edge plan
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param({"cast": np.dtype(np.float32)}, id="cast"),
+    pytest.param({"sum_axes": (0, 1), "shape": (1, 1)}, id="sum"),
+    pytest.param({"sum_axes": (0, 1), "reshape": True, "shape": (1,)}, id="sum-and-reshape"),
+])
+def test_the_replay_does_what_each_edges_plan_says(monkeypatch, change):
+    """The replay's per-edge steps are engine.plan_edge's EdgePlans, not rules of its own:
+    under plans changed for the edges into b1 (4, 1), the replay's b1.grad follows the
+    change, and every gradient is, bit for bit, what the engine's walk gives under the
+    same plans."""
+    from autograd_lite import engine
+
+    real = engine.plan_edge
+
+    def changed(grad, data):
+        plan = real(grad, data)
+        return plan._replace(**change) if data.shape == (4, 1) else plan
+
+    monkeypatch.setattr(engine, "plan_edge", changed)
+    rng = np.random.default_rng(16)
+    init = shallow_params(rng)
+    X, Y = next(batches(rng, 2, 50, 1))
+    traced, walked = tensors(init), tensors(init)
+    trace(shallow_cost(traced, bce_from_ops), X, Y)(X, Y)
+    J = shallow_cost(walked, bce_from_ops)(al.Tensor(X), al.Tensor(Y))
+    totals: dict = {}
+    for _ in al.backward_pass(J, np.ones(()), totals=totals):
+        pass
+    b1 = traced["b1"].grad
+    assert b1.shape == change.get("shape", (4, 1))
+    assert b1.dtype == change.get("cast", np.float64)
+    for key in init:
+        got, want = traced[key].grad, np.asarray(totals[walked[key]])
+        assert (got.shape, got.dtype) == (want.shape, want.dtype), key
+        assert got.tobytes() == want.tobytes(), key

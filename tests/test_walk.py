@@ -139,3 +139,32 @@ def test_apply_and_binary_method_make_the_same_node(requires, shape):
         else:
             assert va == vb, slot
     assert hasattr(a, "_seq") == hasattr(b, "_seq") == (requires != (False, False))
+
+
+@pytest.mark.parametrize("grad_shape, shape, scalar", [
+    ((3, 4), (3, 4), False), ((3, 4), (3, 1), False), ((3, 4), (1, 4), False),
+    ((3, 4), (4,), False), ((2, 3, 4), (3, 1), False), ((3, 4), (), False),
+    ((), (), False), ((), (), True),
+])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_an_edge_plan_fits_a_gradient_to_its_input(grad_shape, shape, scalar, dtype):
+    """plan_edge's steps make an op's gradient its input's share: the input's shape and dtype,
+    summed over the broadcast axes (the adjoint of broadcasting: <g, broadcast(v)> =
+    <share, v>). A share the plan made (new_array) shares no memory with the gradient, and
+    own_array makes any share an array of its own, as a leaf's .grad needs."""
+    from autograd_lite.engine import own_array, plan_edge
+
+    rng = np.random.default_rng(4)
+    g = rng.standard_normal(grad_shape)
+    g = g[()] if scalar else g  # a NumPy scalar, as an op on 0-d arrays may return
+    plan = plan_edge(g, np.zeros(shape, dtype=dtype))
+    share = plan.apply(g)
+    assert type(share) is np.ndarray and share.shape == shape and share.dtype == dtype
+    v = rng.standard_normal(shape)
+    assert np.sum(g * np.broadcast_to(v, grad_shape)) == pytest.approx(
+        np.sum(share.astype(np.float64) * v), rel=1e-6)
+    if plan.new_array:
+        assert share.base is None and not np.shares_memory(share, g)
+    owned = own_array(share, g)
+    assert owned.base is None and not np.shares_memory(owned, g)
+    assert np.array_equal(owned, share)
