@@ -194,7 +194,7 @@ class Pad(Primitive):
     @staticmethod
     def forward(x, pairs, value):
         inside = tuple(slice(before, before + n) for (before, _), n in zip(pairs, x.shape))
-        return np.pad(x, pairs, mode="constant", constant_values=value), inside
+        return _padded(x, pairs, "constant", constant_values=value), inside
 
     @staticmethod
     def backward(g, inside, inputs, out, needs):
@@ -365,7 +365,7 @@ def _one_axis(op: str, axis: Any, shape: tuple[int, ...]) -> int:
 def _counts(op: str, name: str, value: Any) -> np.ndarray:
     """Integer counts (repeats, reps) as an array of ints >= 0; floats are refused, not cut."""
     array = np.asarray(value.data if isinstance(value, Tensor) else value)
-    if array.dtype.kind not in "biu":
+    if array.dtype.kind not in "biu" and array.size:
         raise TypeError(f"{op}: {name} must be integers; got {value!r}")
     if (array < 0).any():
         raise ValueError(f"{op}: {name} must not be negative; got {value!r}")
@@ -398,7 +398,7 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Te
     """``array`` with values added before and after each axis, as np.pad.
 
     ``pad_width`` is NumPy's: one int for every side, ``(before, after)`` for every axis,
-    or one ``(before, after)`` per axis. ``mode="constant"`` (``constant_values``, default
+    one ``(before, after)`` per axis, or ``{axis: width or (before, after)}``. ``mode="constant"`` (``constant_values``, default
     0) is the Pad primitive: the gradient is the block of dJ/dy where the array sits.
     ``"edge"``, ``"reflect"``, ``"symmetric"`` and ``"wrap"`` (``reflect_type="even"``)
     only copy the array's own values: they are written as indexing (the padded positions
@@ -438,7 +438,7 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Te
             )
         positions = np.arange(t.size).reshape(t.shape)
         try:
-            index = np.pad(positions, pairs, mode=mode)
+            index = _padded(positions, pairs, mode)
         except ValueError as err:
             raise base.ShapeError(f"pad: mode {mode!r} cannot pad shape {t.shape}: {err}") from None
         return getitem(reshape(t, (t.size,)), index)
@@ -451,6 +451,12 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Te
 
 def _pad_pairs(pad_width: Any, shape: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
     """NumPy's reading of pad_width: one (before, after) pair of ints >= 0 per axis."""
+    if isinstance(pad_width, dict):  # {axis: width or (before, after)}; other axes 0
+        pairs_by_axis = [(0, 0)] * len(shape)
+        for axis, width in pad_width.items():
+            pair = (width, width) if isinstance(width, (int, np.integer)) else tuple(width)
+            pairs_by_axis[_one_axis("pad", axis, shape)] = pair
+        pad_width = pairs_by_axis
     widths = np.asarray(pad_width.data if isinstance(pad_width, Tensor) else pad_width)
     if widths.dtype.kind not in "iu":
         raise TypeError(f"pad: pad_width must be integers; got {pad_width!r}")
@@ -470,6 +476,14 @@ def _pad_pairs(pad_width: Any, shape: tuple[int, ...]) -> tuple[tuple[int, int],
     if (pairs < 0).any():
         raise ValueError(f"pad: pad_width must not be negative; got {pad_width!r}")
     return tuple((int(before), int(after)) for before, after in pairs)
+
+
+def _padded(x: np.ndarray, pairs: tuple[tuple[int, int], ...], mode: str,
+            **kwargs: Any) -> np.ndarray:
+    """np.pad with the pairs; a number (0-d, no axis to pad) is returned as a copy."""
+    if not pairs:
+        return x.copy()
+    return np.pad(x, pairs, mode=mode, **kwargs)
 
 
 @implements(np.repeat)
