@@ -315,7 +315,7 @@ def _check_lengths(subscripts: str, terms: tuple[str, ...], shapes: list[tuple[i
 
 
 @implements(np.einsum)
-def einsum(*operands: Any, out: Any = None, optimize: Any = False) -> Tensor:
+def einsum(*operands: Any, out: Any = None, optimize: Any = False, **kwargs: Any) -> Tensor:
     """Einstein summation, as np.einsum: ``einsum("ij,jk->ik", W, A)`` is W A,
     ``"ii->"`` the trace, ``"ii->i"`` the diagonal, ``"i,j->ij"`` the outer product,
     ``"ij->"`` the sum, ``"...ij,...jk->...ik"`` a batch of products; without ``->`` the
@@ -323,12 +323,16 @@ def einsum(*operands: Any, out: Any = None, optimize: Any = False) -> Tensor:
     The sublist form ``einsum(W, [0, 1], A, [1, 2], [0, 2])`` is accepted too.
 
     Operands may mix Tensors, arrays and numbers (constants take the first Tensor's dtype).
-    ``optimize`` is np.einsum's (False, True, "greedy", "optimal"); ``out`` is not
-    supported: the result is a new Tensor.
+    ``optimize`` is np.einsum's (False, True, "greedy", "optimal"). np.einsum's ``out``,
+    ``dtype``, ``order`` and ``casting`` are refused: the result is a new Tensor in the
+    operands' dtype (cast an operand with ``astype`` to compute in another).
     """
     if out is not None:
         raise TypeError("einsum: out= is not supported (the result is a new Tensor); "
                         "write Z = einsum(...)")
+    if kwargs:
+        raise TypeError(f"einsum: {', '.join(sorted(kwargs))} not supported (the result is a "
+                        "new Tensor in the operands' dtype; cast an operand with astype)")
     if not operands:
         raise TypeError("einsum: give the subscripts and at least one operand")
     if isinstance(operands[0], str):

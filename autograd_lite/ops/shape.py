@@ -398,8 +398,9 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Te
     """``array`` with values added before and after each axis, as np.pad.
 
     ``pad_width`` is NumPy's: one int for every side, ``(before, after)`` for every axis,
-    one ``(before, after)`` per axis, or ``{axis: width or (before, after)}``. ``mode="constant"`` (``constant_values``, default
-    0) is the Pad primitive: the gradient is the block of dJ/dy where the array sits.
+    one ``(before, after)`` per axis, or ``{axis: width or (before, after)}``.
+    ``mode="constant"`` (``constant_values``, default 0) is the Pad primitive: the
+    gradient is the block of dJ/dy where the array sits.
     ``"edge"``, ``"reflect"``, ``"symmetric"`` and ``"wrap"`` (``reflect_type="even"``)
     only copy the array's own values: they are written as indexing (the padded positions
     of ``arange(size)`` pick the values), so their gradient adds up every copy's.
