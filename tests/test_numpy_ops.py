@@ -59,13 +59,18 @@ def test_einsum_matmul_gradients_are_the_courses_formulas():
     np.testing.assert_allclose(A.grad, W.data.T @ dZ)  # dA = Wᵀ dZ
 
 
-def test_einsum_optimize_gives_the_same_values_and_gradients():
+@pytest.mark.parametrize("subscripts, shapes", [
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]),
+    ("ij,jk->i", [(2, 3), (3, 4)]),  # k is summed in one operand: its gradient takes ones
+])
+def test_einsum_optimize_gives_the_same_values_and_gradients(subscripts, shapes):
     rng = np.random.default_rng(1)
-    values = [rng.standard_normal(s) for s in [(2, 3), (3, 4), (4, 2)]]
+    values = [rng.standard_normal(s) for s in shapes]
+    path = np.einsum_path(subscripts, *values, optimize="optimal")[0]  # the forward's own
     results = []
-    for optimize in (False, True, "greedy"):
+    for optimize in (False, True, "greedy", path):
         xs = [leaf(v) for v in values]
-        out = al.einsum("ij,jk,kl->il", *xs, optimize=optimize)
+        out = al.einsum(subscripts, *xs, optimize=optimize)
         out.sum().backward()
         results.append((out.data, [x.grad for x in xs]))
     for out, grads in results[1:]:

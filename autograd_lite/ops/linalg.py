@@ -189,6 +189,8 @@ def _operand_gradient(k: int, g: Any, inputs: tuple, spec: tuple) -> Any:
             if lengths.get(c, 0) < n:  # summed over (or broadcast) in X_k alone
                 extra_terms.append(c)
                 extra_arrays.append(np.ones(n, dtype=dtype))
+    if not isinstance(optimize, (bool, str)):  # an explicit path fits the forward only
+        optimize = True
     grad_terms = [output] + [terms[j] for j in others] + extra_terms
     operands = [g] + [inputs[j] for j in others] + extra_arrays
     if isinstance(g, Tensor):
