@@ -59,6 +59,24 @@ __all__ = [
     "reshape", "transpose", "concatenate", "stack", "softmax", "log_softmax",
 ]
 
+# NumPy-native (issue 13): einsum, outer, pad, repeat, tile, flip, split, vstack, hstack, cumsum.
+from autograd_lite.ops import (  # noqa: E402
+    cumsum,
+    einsum,
+    flip,
+    hstack,
+    outer,
+    pad,
+    repeat,
+    split,
+    tile,
+    vstack,
+)
+
+__all__ += [
+    "einsum", "outer", "pad", "repeat", "tile", "flip", "split", "vstack", "hstack", "cumsum",
+]
+
 # Built on the engine above (imported last: they use its public names).
 from autograd_lite import nn, optim  # noqa: E402
 from autograd_lite.check import CompareReport, compare, compare_model, gradcheck  # noqa: E402

@@ -371,6 +371,13 @@ class Tensor:
     def relu(self) -> Tensor:
         return _ops.relu(self)
 
+    # NumPy-native (issue 13): ndarray's methods for repeat and cumsum, with its arguments.
+    def repeat(self, repeats: Any, axis: int | None = None) -> Tensor:
+        return _ops.repeat(self, repeats, axis)
+
+    def cumsum(self, axis: int | None = None, dtype: Any = None, out: Any = None) -> Tensor:
+        return _ops.cumsum(self, axis, dtype, out)
+
 
 def _data_of(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value

@@ -541,6 +541,168 @@ def _probabilities_inside(A, Y):
 
 
 
+# ----- NumPy-native ops (issue 13): einsum, outer, flip, pad, repeat, tile, split, stacks, cumsum
+
+def _einsum_plan(b: Builder) -> tuple[tuple, dict]:
+    """Random subscripts on a node: its axes labelled (an axis as long as an earlier one
+    may repeat its label: a diagonal), maybe a second operand sharing some labels and
+    adding new ones, and an output that keeps, reorders or sums away labels (or none
+    given: NumPy's implicit output)."""
+    x = b.pick(lambda s: len(s) <= 3)
+    letters = iter("abcdefgh")
+    length: dict[str, int] = {}
+    labels: list[str] = []
+    for n in b.shape(x):
+        same = [c for c in dict.fromkeys(labels) if length[c] == n]
+        if same and b.draw(st.integers(0, 2)) == 0:
+            labels.append(b.draw(st.sampled_from(same)))
+        else:
+            labels.append(next(letters))
+            length[labels[-1]] = n
+    terms, operands = ["".join(labels)], [x]
+    if b.draw(st.booleans()):
+        own = list(dict.fromkeys(labels))
+        shared = b.draw(st.lists(st.sampled_from(own), unique=True, max_size=3)) if own else []
+        new = [next(letters) for _ in range(b.draw(st.integers(0, 3 - len(shared))))]
+        for c in new:
+            length[c] = b.size()
+        other = b.draw(st.permutations(shared + new))
+        operands.append(b.operand(tuple(length[c] for c in other)))
+        terms.append("".join(other))
+        if b.draw(st.booleans()):
+            terms.reverse()
+            operands.reverse()
+    used = list(dict.fromkeys("".join(terms)))
+    if b.draw(st.booleans()):
+        return tuple(operands), {"subscripts": ",".join(terms)}
+    output = b.draw(st.lists(st.sampled_from(used), unique=True)) if used else []
+    return tuple(operands), {"subscripts": ",".join(terms) + "->" + "".join(output)}
+
+
+def _outer_plan(b: Builder) -> tuple[tuple, dict]:
+    x = b.pick(lambda s: int(np.prod(s)) <= 12)
+    other = b.operand(tuple(b.size() for _ in range(b.draw(st.integers(0, 2)))))
+    return ((x, other) if b.draw(st.booleans()) else (other, x)), {}
+
+
+def _flip_plan(b: Builder) -> tuple[tuple, dict]:
+    x = b.pick()
+    return (x,), {"axis": _axes(b, len(b.shape(x)))}
+
+
+def _pad_widths(b: Builder, ndim: int) -> Any:
+    kind = b.draw(st.sampled_from(["int", "pair", "pairs"] if ndim else ["int", "pair"]))
+    width = st.integers(0, 2)
+    if kind == "int":
+        return b.draw(width)
+    if kind == "pair":
+        return (b.draw(width), b.draw(width))
+    return tuple((b.draw(width), b.draw(width)) for _ in range(ndim))
+
+
+def _pad_plan(b: Builder) -> tuple[tuple, dict]:
+    x = b.pick()
+    value = b.draw(st.sampled_from([0.0, 0.0, -1.5, 2.0]))
+    return (x,), {"pad_width": _pad_widths(b, len(b.shape(x))), "constant_values": value}
+
+
+def _pad_copy_plan(b: Builder) -> tuple[tuple, dict]:
+    x = b.pick()
+    mode = b.draw(st.sampled_from(["edge", "reflect", "symmetric", "wrap"]))
+    return (x,), {"pad_width": _pad_widths(b, len(b.shape(x))), "mode": mode}
+
+
+def _repeat_plan(b: Builder) -> tuple[tuple, dict]:
+    x = b.pick(lambda s: int(np.prod(s)) <= 12)
+    s = b.shape(x)
+    axis = None if not s or b.draw(st.booleans()) else b.draw(st.integers(-len(s), len(s) - 1))
+    n = int(np.prod(s)) if axis is None else s[axis]
+    if b.draw(st.booleans()):
+        repeats: Any = b.draw(st.integers(1, 3))
+    else:  # one count per element, some of them 0 (never all)
+        repeats = b.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n))
+        repeats[b.draw(st.integers(0, n - 1))] = b.draw(st.integers(1, 2))
+    return (x,), {"repeats": repeats, "axis": axis, "method": b.draw(st.booleans())}
+
+
+def _repeat(x, repeats, axis, method):
+    if isinstance(x, al.Tensor) and method:
+        return x.repeat(repeats, axis=axis)
+    return (al.repeat if isinstance(x, al.Tensor) else np.repeat)(x, repeats, axis=axis)
+
+
+def _tile_plan(b: Builder) -> tuple[tuple, dict]:
+    x = b.pick(lambda s: int(np.prod(s)) <= 12)
+    if b.draw(st.booleans()):
+        return (x,), {"reps": b.draw(st.integers(1, 3))}
+    count = b.draw(st.integers(0, len(b.shape(x)) + 1))
+    return (x,), {"reps": tuple(b.draw(st.integers(1, 2)) for _ in range(count))}
+
+
+def _split_plan(b: Builder) -> tuple[tuple, dict]:
+    """Equal sections or cut points strictly inside the axis (no empty part), and which part."""
+    x = b.pick(lambda s: len(s) >= 1)
+    s = b.shape(x)
+    axis = b.draw(st.integers(-len(s), len(s) - 1))
+    n = s[axis]
+    if b.draw(st.booleans()):
+        sections: Any = b.draw(st.sampled_from([d for d in range(1, n + 1) if n % d == 0]))
+        parts = sections
+    else:
+        sections = sorted(b.draw(st.sets(st.integers(1, n - 1), max_size=2))) if n > 1 else []
+        parts = len(sections) + 1
+    return (x,), {"sections": sections, "axis": axis, "part": b.draw(st.integers(0, parts - 1))}
+
+
+def _split(x, sections, axis, part):
+    return (al.split if isinstance(x, al.Tensor) else np.split)(x, sections, axis=axis)[part]
+
+
+def _vstack_plan(b: Builder) -> tuple[tuple, dict]:
+    """Operands whose at-least-2-D forms share every axis but the first (numbers and
+    vectors included, as rows)."""
+    x = b.pick(lambda s: len(s) <= 3)
+    s = b.shape(x)
+    tail = {0: (1, 1), 1: (1,) + s}.get(len(s), s)[1:]  # np.atleast_2d(x).shape[1:]
+    shapes = [(b.size(),) + tail] + ([tail] if len(tail) == 1 else []) + (
+        [()] if tail == (1,) else [])
+    operands = [x] + [b.operand(b.draw(st.sampled_from(shapes)))
+                      for _ in range(b.draw(st.integers(1, 2)))]
+    order = b.draw(st.permutations(range(len(operands))))
+    return tuple(operands[i] for i in order), {}
+
+
+def _hstack_plan(b: Builder) -> tuple[tuple, dict]:
+    """Numbers and vectors joined end to end, or arrays side by side along axis 1."""
+    x = b.pick(lambda s: len(s) <= 3)
+    s = b.shape(x)
+    operands = [x]
+    for _ in range(b.draw(st.integers(1, 2))):
+        if len(s) <= 1:
+            shape = b.draw(st.sampled_from([(b.size(),), ()]))
+        else:
+            shape = s[:1] + (b.size(),) + s[2:]
+        operands.append(b.operand(shape))
+    order = b.draw(st.permutations(range(len(operands))))
+    return tuple(operands[i] for i in order), {}
+
+
+def _cumsum_plan(b: Builder) -> tuple[tuple, dict]:
+    x = b.pick()
+    ndim = len(b.shape(x))
+    axis = None if not ndim or b.draw(st.booleans()) else b.draw(st.integers(-ndim, ndim - 1))
+    return (x,), {"axis": axis, "method": b.draw(st.booleans())}
+
+
+def _cumsum(x, axis, method):
+    if isinstance(x, al.Tensor) and method:
+        return x.cumsum(axis=axis)
+    return (al.cumsum if isinstance(x, al.Tensor) else np.cumsum)(x, axis=axis)
+
+
+SPLIT = [1, 4]  # the cut points of the split examples: parts of 1, 3 and the rest
+
+
 _FUSED = ("a fused layer or cost: checked against the course's formulas and two-sided "
           "differences in tests/test_losses.py")
 
@@ -717,6 +879,47 @@ TABLE: list[Row] = [
         FuzzOp("gram", _gram, _gram, lambda b: ((b.pick(lambda s: len(s) >= 1),), {})),
         FuzzOp("dot", al.dot, np.dot, _dot_plan),
     ]),
+    Row(linalg.Einsum, examples=[
+        Example("einsum-matmul", lambda a, b: al.einsum("ij,jk->ik", a, b),
+                lambda a, b: np.einsum("ij,jk->ik", a, b), inputs(normal(3, 4), normal(4, 5))),
+        Example("einsum-batch", lambda a, b: al.einsum("bij,bjk->bik", a, b),
+                lambda a, b: np.einsum("bij,bjk->bik", a, b),
+                inputs(normal(2, 3, 4), normal(2, 4, 2))),
+        Example("einsum-trace", lambda a: al.einsum("ii->", a), np.trace, inputs(normal(3, 3))),
+        Example("einsum-diagonal", lambda a: al.einsum("ii->i", a), np.diag,
+                inputs(normal(3, 3))),
+        Example("einsum-outer", lambda a, b: al.einsum("i,j->ij", a, b), np.outer,
+                inputs(normal(3), normal(4))),
+        Example("einsum-implicit", lambda a, b: al.einsum("ij,jk", a, b), np.matmul,
+                inputs(normal(3, 4), normal(4, 2))),
+        Example("einsum-implicit-order", lambda a, b: al.einsum("ba,Bb", a, b),
+                lambda a, b: np.einsum("ba,Bb", a, b), inputs(normal(3, 4), normal(2, 3))),
+        Example("einsum-sum", lambda a: al.einsum("ij->", a), np.sum, inputs(normal(3, 4))),
+        Example("einsum-row-sums", lambda a: al.einsum("ij->i", a),
+                lambda a: a.sum(axis=1), inputs(normal(3, 4))),
+        Example("einsum-transpose", lambda a: al.einsum("ijk->kij", a),
+                lambda a: np.transpose(a, (2, 0, 1)), inputs(normal(2, 3, 4))),
+        Example("einsum-ellipsis", lambda a, b: al.einsum("...ij,...jk->...ik", a, b),
+                np.matmul, inputs(normal(2, 3, 4), normal(4, 2))),
+        Example("einsum-broadcast-1", lambda a, b: al.einsum("ij,j->ij", a, b),
+                lambda a, b: a * b, inputs(normal(3, 1), normal(4))),
+        Example("einsum-chain", lambda a, b, c: al.einsum("ij,jk,kl->il", a, b, c),
+                lambda a, b, c: a @ b @ c, inputs(normal(2, 3), normal(3, 4), normal(4, 2))),
+        Example("einsum-diagonal-times", lambda a, b: al.einsum("ii,ij->j", a, b),
+                lambda a, b: np.diag(a) @ b, inputs(normal(3, 3), normal(3, 2))),
+        Example("einsum-self", lambda a: al.einsum("ij,ij->", a, a), lambda a: np.sum(a * a),
+                inputs(normal(3, 4))),
+        Example("einsum-constant", lambda a: al.einsum("ij,jk->ik", CONST64, a),
+                lambda a: CONST64 @ a, inputs(normal(4, 2))),
+        Example("einsum-sublist", lambda a, b: al.einsum(a, [0, 1], b, [1, 2], [0, 2]),
+                np.matmul, inputs(normal(3, 4), normal(4, 2))),
+        Example("outer", al.outer, np.outer, inputs(normal(3), normal(4))),
+        Example("outer-flattens", al.outer, np.outer, inputs(normal(2, 2), normal(3))),
+    ], fuzz=[
+        FuzzOp("einsum", lambda *xs, subscripts: al.einsum(subscripts, *xs),
+               lambda *xs, subscripts: np.einsum(subscripts, *xs), _einsum_plan),
+        FuzzOp("outer", al.outer, np.outer, _outer_plan),
+    ]),
     # ----- reductions: axis None / int / negative / tuple, keepdims
     Row(reductions.Sum, examples=[
         Example("sum", al.sum, np.sum, inputs(normal(3, 4))),
@@ -787,6 +990,15 @@ TABLE: list[Row] = [
                lambda x, axis, keepdims: bool(
                    np.min(_max_gap(-np.asarray(x), axis), initial=np.inf) > KINK_MARGIN)),
     ]),
+    Row(reductions.Cumsum, examples=[
+        Example("cumsum", al.cumsum, np.cumsum, inputs(normal(3, 4))),
+        Example("cumsum-0", lambda a: al.cumsum(a, axis=0), lambda a: np.cumsum(a, axis=0),
+                inputs(normal(3, 4))),
+        Example("cumsum--1-method", lambda a: a.cumsum(axis=-1),
+                lambda a: np.cumsum(a, axis=-1), inputs(normal(3, 4))),
+        Example("cumsum-3d", lambda a: a.cumsum(1), lambda a: np.cumsum(a, 1),
+                inputs(normal(2, 3, 4))),
+    ], fuzz=[FuzzOp("cumsum", _cumsum, _cumsum, _cumsum_plan)]),
     # ----- shape: reshape, transpose, broadcast_to
     Row(shape_ops.Reshape, examples=[
         Example("reshape", lambda a: al.reshape(a, (2, 6)), lambda a: a.reshape(2, 6),
@@ -812,6 +1024,44 @@ TABLE: list[Row] = [
         Example("broadcast_to-rank1", lambda a: al.ops.broadcast_to(a, (3, 4)),
                 lambda a: np.broadcast_to(a, (3, 4)), inputs(normal(4))),
     ], fuzz=[FuzzOp("broadcast_to", al.ops.broadcast_to, np.broadcast_to, _broadcast_to_plan)]),
+    Row(shape_ops.Flip, examples=[
+        Example("flip", al.flip, np.flip, inputs(normal(3, 4))),
+        Example("flip-0", lambda a: al.flip(a, 0), lambda a: np.flip(a, 0), inputs(normal(3, 4))),
+        Example("flip--1", lambda a: al.flip(a, axis=-1), lambda a: a[..., ::-1],
+                inputs(normal(2, 3, 4))),
+        Example("flip-tuple", lambda a: al.flip(a, (0, -1)), lambda a: a[::-1, :, ::-1],
+                inputs(normal(2, 3, 4))),
+    ], fuzz=[FuzzOp("flip", al.flip, np.flip, _flip_plan)]),
+    Row(shape_ops.Pad, examples=[
+        Example("pad", lambda a: al.pad(a, 1), lambda a: np.pad(a, 1), inputs(normal(3, 4))),
+        Example("pad-pairs", lambda a: al.pad(a, ((1, 2), (0, 3))),
+                lambda a: np.pad(a, ((1, 2), (0, 3))), inputs(normal(3, 4))),
+        Example("pad-pair", lambda a: al.pad(a, (2, 1)), lambda a: np.pad(a, (2, 1)),
+                inputs(normal(2, 3, 2))),
+        Example("pad-constant", lambda a: al.pad(a, (0, 2), "constant", constant_values=0.5),
+                lambda a: np.pad(a, (0, 2), constant_values=0.5), inputs(normal(3, 4))),
+    ], fuzz=[FuzzOp("pad", al.pad, np.pad, _pad_plan)]),
+    Row(shape_ops.Repeat, examples=[
+        Example("repeat", lambda a: al.repeat(a, 2), lambda a: np.repeat(a, 2),
+                inputs(normal(3, 4))),
+        Example("repeat-0", lambda a: al.repeat(a, 3, axis=0), lambda a: np.repeat(a, 3, axis=0),
+                inputs(normal(3, 4))),
+        Example("repeat--1-method", lambda a: a.repeat(2, axis=-1),
+                lambda a: a.repeat(2, axis=-1), inputs(normal(2, 3, 4))),
+        Example("repeat-each", lambda a: al.repeat(a, [1, 0, 3, 2], axis=1),
+                lambda a: np.repeat(a, [1, 0, 3, 2], axis=1), inputs(normal(3, 4))),
+        Example("repeat-each-flat", lambda a: a.repeat([2, 0, 1, 3, 1, 1]),
+                lambda a: np.repeat(a, [2, 0, 1, 3, 1, 1]), inputs(normal(2, 3))),
+    ], fuzz=[FuzzOp("repeat", _repeat, _repeat, _repeat_plan)]),
+    Row(shape_ops.Tile, examples=[
+        Example("tile", lambda a: al.tile(a, 2), lambda a: np.tile(a, 2), inputs(normal(3, 4))),
+        Example("tile-pair", lambda a: al.tile(a, (2, 3)), lambda a: np.tile(a, (2, 3)),
+                inputs(normal(3, 4))),
+        Example("tile-more-reps", lambda a: al.tile(a, (2, 1, 3)),
+                lambda a: np.tile(a, (2, 1, 3)), inputs(normal(3, 4))),
+        Example("tile-fewer-reps", lambda a: al.tile(a, (2, 1)), lambda a: np.tile(a, (2, 1)),
+                inputs(normal(2, 3, 2))),
+    ], fuzz=[FuzzOp("tile", al.tile, np.tile, _tile_plan)]),
     # ----- indexing: slices, ints, integer arrays with repeats, boolean masks
     Row(shape_ops.GetItem, examples=[
         Example("getitem-slices", lambda a: a[1:, ::2], lambda a: a[1:, ::2],
@@ -834,6 +1084,9 @@ TABLE: list[Row] = [
     ], fuzz=[
         unary("reverse", lambda t: t[..., ::-1], lambda x: x[..., ::-1], min_ndim=1),
         FuzzOp("getitem", lambda x, index: x[index], lambda x, index: x[index], _index_plan),
+        # composites made of indexing: split's parts, pad's copying modes
+        FuzzOp("split", _split, _split, _split_plan),
+        FuzzOp("pad_copy", al.pad, np.pad, _pad_copy_plan),
     ]),
     Row(shape_ops.ScatterAdd, unchecked=(
         "getitem's VJP: recorded by backward(create_graph=True), which every getitem example "
@@ -851,8 +1104,14 @@ TABLE: list[Row] = [
                 lambda a, b: np.concatenate((a, b), axis=1), inputs(normal(3, 2), normal(3, 4))),
         Example("concatenate--1-const", lambda a: al.concatenate([a, CONST64], axis=-1),
                 lambda a: np.concatenate([a, CONST64], axis=-1), inputs(normal(3, 2))),
-    ], fuzz=[FuzzOp("concatenate", lambda *xs, axis: al.concatenate(list(xs), axis=axis),
-                    lambda *xs, axis: np.concatenate(xs, axis=axis), _concatenate_plan)]),
+    ], fuzz=[
+        FuzzOp("concatenate", lambda *xs, axis: al.concatenate(list(xs), axis=axis),
+               lambda *xs, axis: np.concatenate(xs, axis=axis), _concatenate_plan),
+        # composites: at least 2-D (1-D) forms, then concatenate
+        FuzzOp("vstack", lambda *xs: al.vstack(xs), lambda *xs: np.vstack(xs), _vstack_plan),
+        FuzzOp("hstack", lambda *xs: al.hstack(list(xs)), lambda *xs: np.hstack(xs),
+               _hstack_plan),
+    ]),
     Row(shape_ops.Stack, examples=[
         Example("stack-0", lambda a, b, c: al.stack([a, b, c]),
                 lambda a, b, c: np.stack([a, b, c]),
@@ -915,6 +1174,34 @@ COMPOSITES = [
     # the course's dense layer, fused by composition: Z = W A + b, A = g(Z)
     Example("dense", lambda W, A, b: al.tanh(W @ A + b), lambda W, A, b: np.tanh(W @ A + b),
             inputs(normal(3, 2), normal(2, 5), normal(3, 1))),
+    # NumPy's functions written with the primitives (issue 13). split: slices (a part J does
+    # not use gets zeros); vstack, hstack: reshapes and concatenate; pad's copying modes: a
+    # gather (indexing) of the values they copy.
+    Example("split", lambda a: al.stack(al.split(a, 3, axis=1)[::-1]),
+            lambda a: np.stack(np.split(a, 3, axis=1)[::-1]), inputs(normal(2, 6))),
+    Example("split-indices", lambda a: al.split(a, SPLIT, axis=-1)[1] * 2.0,
+            lambda a: np.split(a, SPLIT, axis=-1)[1] * 2.0, inputs(normal(2, 3, 6))),
+    Example("split-rows", lambda a: al.concatenate(al.split(a, [2])[::-1]),
+            lambda a: np.concatenate(np.split(a, [2])[::-1]), inputs(normal(3, 4))),
+    Example("vstack", lambda a, b, c: al.vstack([a, b, CONST64[0], c]),
+            lambda a, b, c: np.vstack([a, b, CONST64[0], c]),
+            inputs(normal(4), normal(2, 4), normal(1, 4))),
+    Example("vstack-numbers", lambda a, b: al.vstack((a, 2.0, b)),
+            lambda a, b: np.vstack((a, 2.0, b)), inputs(normal(), normal())),
+    Example("vstack-3d", lambda a, b: al.vstack([a, b]), lambda a, b: np.vstack([a, b]),
+            inputs(normal(1, 3, 2), normal(2, 3, 2))),
+    Example("hstack", lambda a, b: al.hstack([a, 1.5, b]), lambda a, b: np.hstack([a, 1.5, b]),
+            inputs(normal(3), normal(2))),
+    Example("hstack-columns", lambda a, b: al.hstack((a, b)), lambda a, b: np.hstack((a, b)),
+            inputs(normal(3, 1), normal(3, 4))),
+    Example("pad-edge", lambda a: al.pad(a, (2, 1), mode="edge"),
+            lambda a: np.pad(a, (2, 1), mode="edge"), inputs(normal(3, 4))),
+    Example("pad-reflect", lambda a: al.pad(a, ((1, 2), (3, 0)), mode="reflect"),
+            lambda a: np.pad(a, ((1, 2), (3, 0)), mode="reflect"), inputs(normal(3, 4))),
+    Example("pad-symmetric", lambda a: al.pad(a, 2, mode="symmetric"),
+            lambda a: np.pad(a, 2, mode="symmetric"), inputs(normal(3, 4))),
+    Example("pad-wrap", lambda a: al.pad(a, ((0, 1), (2, 2)), mode="wrap"),
+            lambda a: np.pad(a, ((0, 1), (2, 2)), mode="wrap"), inputs(normal(3, 4))),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Reductions over axes: sum, mean, max.
+"""Reductions over axes: sum, mean, max, min; and cumsum, the running sum along an axis.
 
 The course's cost J = (1/m) Σ L(a, y) is a mean over the examples (axis 1).
 """
@@ -10,11 +10,13 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.ops import base
-from autograd_lite.ops.base import Primitive, apply, as_tensor
+from autograd_lite.ops.base import Primitive, apply, as_tensor, implements
+from autograd_lite.ops.shape import flip
 from autograd_lite.tensor import Tensor
 
 #: The public functions of this family (re-exported by autograd_lite.ops).
 __all__ = [
+    "cumsum",
     "max",
     "mean",
     "min",
@@ -138,3 +140,50 @@ def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Smallest value of x over ``axis`` (None: every element)."""
     return _reduce(Min, x, axis, keepdims)
+
+
+class Cumsum(Primitive):
+    """s_i = x_1 + x_2 + ... + x_i along an axis (np.cumsum; the flattened x when axis is
+    None);  ds_i/dx_j = 1 for j ≤ i, so dx_j = dJ/ds_j + dJ/ds_{j+1} + ... + dJ/ds_n:
+    the running sum of dJ/ds taken from the end (flip, cumsum, flip)."""
+
+    name = "cumsum"
+    derivatives = ("1",)
+
+    @staticmethod
+    def forward(x, axis):
+        return np.cumsum(x, axis=axis), (axis, x.shape)
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        axis, shape = saved
+        along = 0 if axis is None else axis  # axis None: g is 1-D, the flattened x
+        if isinstance(g, Tensor):  # create_graph: the same steps, recorded
+            grad = flip(cumsum(flip(g, along), along), along)
+        else:
+            grad = np.flip(np.cumsum(np.flip(g, along), axis=along), along)
+        return (grad.reshape(shape) if axis is None else grad,)
+
+
+@implements(np.cumsum)
+def cumsum(a: Any, axis: int | None = None, dtype: Any = None, out: Any = None) -> Tensor:
+    """The running sum of ``a`` along ``axis`` (None: of the flattened ``a``), as np.cumsum.
+
+    ``dtype`` (floating) sums in that dtype: ``a`` is cast first, differentiably. ``out``
+    is not supported: the result is a new Tensor.
+    """
+    if out is not None:
+        raise TypeError("cumsum: out= is not supported (the result is a new Tensor); "
+                        "write s = cumsum(a)")
+    t = as_tensor(a)
+    if dtype is not None:
+        if np.dtype(dtype).kind != "f":
+            raise TypeError(f"cumsum: dtype must be floating (float64, float32); got {dtype}")
+        t = t.astype(dtype)
+    if axis is not None:
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"cumsum: axis must be an int or None; got {axis!r}")
+        if not -t.ndim <= axis < t.ndim:
+            raise base.ShapeError(f"cumsum: axis {axis} is out of range for shape {t.shape}")
+        axis = int(axis) % t.ndim
+    return apply(Cumsum, (t,), axis)
