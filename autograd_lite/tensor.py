@@ -13,6 +13,7 @@ in :mod:`autograd_lite.ops`, where the forward and its derivative live side by s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import count
 from typing import Any
 
@@ -268,15 +269,17 @@ class Tensor:
         _engine.zero_grad(self)
 
     # -------------------------------------------------------------- operators
-    # The three commonest operators are their primitive applied directly (see
-    # ops.base.binary_method); the rest go through the functions in autograd_lite.ops.
-    # They are set at the end of this module, once the primitives exist.
-    __add__: Any
-    __radd__: Any
-    __sub__: Any
-    __rsub__: Any
-    __mul__: Any
-    __rmul__: Any
+    # The three commonest operators are their primitive applied directly: a + b is
+    # ops.base.binary_method(Add)(a, b), which runs Add.forward (ops/elementwise.py, where
+    # its derivative is too) and records the node. They are bound at the end of this
+    # module, once the primitives exist (the primitives are made of Tensors); the rest go
+    # through the functions in autograd_lite.ops.
+    __add__: Callable[[Tensor, Any], Tensor]  # binary_method(Add)
+    __radd__: Callable[[Tensor, Any], Tensor]  # binary_method(Add, reflected=True)
+    __sub__: Callable[[Tensor, Any], Tensor]  # binary_method(Sub)
+    __rsub__: Callable[[Tensor, Any], Tensor]  # binary_method(Sub, reflected=True)
+    __mul__: Callable[[Tensor, Any], Tensor]  # binary_method(Mul)
+    __rmul__: Callable[[Tensor, Any], Tensor]  # binary_method(Mul, reflected=True)
 
     def __truediv__(self, other: Any) -> Tensor:
         return _ops.div(self, other)
