@@ -348,6 +348,24 @@ def _check_differentiable(root: Tensor, op_name: str) -> None:
 
 # --------------------------------------------------------------------------- 3. the public forms
 
+def _walk(
+    root: Tensor, grad: Any, caller: str, retain_graph: bool, create_graph: bool
+) -> tuple[dict[Tensor, Any], Any]:
+    """Run :func:`backward_pass` from ``root`` (seeded with ``grad``, or 1 for a cost), with
+    anomaly mode's hook on every step; return every reached tensor's total dJ/dt, and the
+    seed (a Tensor under ``create_graph``, so the pass records)."""
+    _check_differentiable(root, caller)
+    upstream = _seed(root, grad, caller)
+    totals: dict[Tensor, Any] = {}
+    with enable_grad() if create_graph else nullcontext():
+        if create_graph:
+            upstream = Tensor(upstream)
+        for step in backward_pass(root, upstream, retain_graph, create_graph, totals):
+            if _backward_hook is not None:
+                _backward_hook(step.node, step.upstream, step.local)
+    return totals, upstream
+
+
 def backward(
     root: Tensor, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
 ) -> None:
@@ -363,16 +381,8 @@ def backward(
     if not create_graph and _backward_hook is None:
         fast_backward.backward(root, grad, retain_graph)  # the walk below, fused
         return
-    _check_differentiable(root, "backward")
-    upstream = _seed(root, grad, "backward")
-    totals: dict[Tensor, Any] = {}
+    totals, _ = _walk(root, grad, "backward", retain_graph or create_graph, create_graph)
     with enable_grad() if create_graph else nullcontext():
-        if create_graph:
-            upstream = Tensor(upstream)
-        for step in backward_pass(root, upstream, retain_graph or create_graph, create_graph,
-                                  totals):
-            if _backward_hook is not None:
-                _backward_hook(step.node, step.upstream, step.local)
         # The leaves' gradients, and those of tensors that retain_grad(): all checked first,
         # so that no addition fails halfway (under create_graph, these additions record).
         kept = [(t, g) for t, g in totals.items() if t._op is None or t._retains_grad]
@@ -397,16 +407,8 @@ def gradients(
     can be differentiated again (second derivatives, Hessian-vector products).
     An input that ``output`` does not depend on gets a zero gradient.
     """
-    _check_differentiable(output, "gradients")
-    upstream = _seed(output, grad, "gradients")
     keep = create_graph if retain_graph is None else retain_graph
-    totals: dict[Tensor, Any] = {}
-    with enable_grad() if create_graph else nullcontext():
-        if create_graph:
-            upstream = Tensor(upstream)
-        for step in backward_pass(output, upstream, keep, create_graph, totals):
-            if _backward_hook is not None:
-                _backward_hook(step.node, step.upstream, step.local)
+    totals, upstream = _walk(output, grad, "gradients", keep, create_graph)
     results = []
     returned: set[int] = set()
     for t in inputs:
