@@ -59,6 +59,32 @@ __all__ = [
     "reshape", "transpose", "concatenate", "stack", "softmax", "log_softmax",
 ]
 
+# The functions of issue "NumPy-native" (ops-a): reductions, elementwise, shapes, queries.
+from autograd_lite.ops import (  # noqa: E402
+    argmax,
+    argmin,
+    cos,
+    expand_dims,
+    expm1,
+    flatten,
+    log1p,
+    logsumexp,
+    min,
+    prod,
+    ravel,
+    sign,
+    sin,
+    square,
+    squeeze,
+    std,
+    var,
+)
+
+__all__ += [
+    "min", "prod", "var", "std", "logsumexp", "log1p", "expm1", "sin", "cos", "square",
+    "sign", "squeeze", "expand_dims", "flatten", "ravel", "argmax", "argmin",
+]
+
 # Built on the engine above (imported last: they use its public names).
 from autograd_lite import nn, optim  # noqa: E402
 from autograd_lite.check import CompareReport, compare, compare_model, gradcheck  # noqa: E402
