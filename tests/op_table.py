@@ -919,7 +919,15 @@ TABLE: list[Row] = [
                                                       keepdims=keepdims),
                _var_plan, lambda x, axis, keepdims, ddof: _spread_ok(x, axis, ddof, 1e-3, True),
                bound=MODERATE),
-        # std = √var (a composite): records var, then sqrt
+    ]),
+    Row(reductions.Std, examples=[
+        Example("std", al.std, np.std, inputs(normal(3, 4))),
+        Example("std-0-ddof1-keepdims", lambda a: a.std(axis=0, ddof=1, keepdims=True),
+                lambda a: np.std(a, axis=0, ddof=1, keepdims=True), inputs(normal(3, 4))),
+        Example("std-tuple", lambda a: al.std(a, axis=(-1, 0)), lambda a: np.std(a, axis=(0, 2)),
+                inputs(normal(2, 3, 4))),
+    ], fuzz=[
+        # away from σ = 0, its kink
         FuzzOp("std", lambda x, axis, keepdims, ddof: x.std(axis, ddof=ddof, keepdims=keepdims),
                lambda x, axis, keepdims, ddof: np.std(x, axis=axis, ddof=ddof,
                                                       keepdims=keepdims),
@@ -1072,12 +1080,6 @@ COMPOSITES = [
     # the course's dense layer, fused by composition: Z = W A + b, A = g(Z)
     Example("dense", lambda W, A, b: al.tanh(W @ A + b), lambda W, A, b: np.tanh(W @ A + b),
             inputs(normal(3, 2), normal(2, 5), normal(3, 1))),
-    # std = √var (ops/reductions.py)
-    Example("std", al.std, np.std, inputs(normal(3, 4))),
-    Example("std-0-ddof1-keepdims", lambda a: a.std(axis=0, ddof=1, keepdims=True),
-            lambda a: np.std(a, axis=0, ddof=1, keepdims=True), inputs(normal(3, 4))),
-    Example("std-tuple", lambda a: al.std(a, axis=(-1, 0)), lambda a: np.std(a, axis=(0, 2)),
-            inputs(normal(2, 3, 4))),
     # squeeze, expand_dims, flatten, ravel: reshapes (ops/shape.py)
     Example("squeeze", al.squeeze, np.squeeze, inputs(normal(3, 1, 4, 1))),
     Example("squeeze-method--1", lambda a: a.squeeze(axis=-1), lambda a: a.squeeze(axis=-1),

@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd_lite.ops import base
 from autograd_lite.ops.base import Primitive, apply, as_tensor, implements
-from autograd_lite.ops.elementwise import sqrt, where
+from autograd_lite.ops.elementwise import where
 from autograd_lite.tensor import Tensor
 
 #: The public functions of this family (re-exported by autograd_lite.ops).
@@ -206,6 +206,45 @@ class Var(Primitive):
         return (base.expand_reduced(g, x.shape, axis, keepdims) * centred * scale,)
 
 
+class Std(Primitive):
+    """σ = √var over the axes (NumPy's std, with its ddof);
+    dσ/dx_i = (x_i - μ) / ((N - ddof) σ), taken as 0 where σ = 0.
+
+    A primitive rather than √ applied to var: where every value of a group is equal, σ = 0
+    and the chain rule through √ gives 0 · ∞ = NaN, which would spread through a whole
+    network (a constant feature, normalized). σ is not differentiable there (it has a kink,
+    as |x| at 0); like abs, whose derivative at 0 is taken as sign(0) = 0, and like
+    PyTorch's std, the derivative is taken as 0.
+    """
+
+    name = "std"
+    derivatives = ("({0} - μ)/((N - ddof)·{out})",)
+    backward_hint = Var.backward_hint
+
+    @classmethod
+    def forward_hint(cls, inputs, out):
+        return Var.forward_hint(inputs, out)
+
+    @staticmethod
+    def forward(x, axis, keepdims, ddof):
+        count = x.size if axis is None else math.prod(x.shape[a] for a in axis)
+        out = np.std(x, axis=axis, keepdims=keepdims, ddof=ddof)
+        return out, (axis, keepdims, count - ddof)
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        axis, keepdims, dof = saved
+        x = inputs[0]
+        centred = x - x.mean(axis=axis, keepdims=True)
+        sigma = base.expand_reduced(out, x.shape, axis, keepdims)
+        flat = base.data(sigma) == 0
+        if flat.any():  # σ = 0: a derivative of 0 (see above), no 0/0
+            pick = where if isinstance(x, Tensor) else np.where
+            centred, sigma = pick(flat, 0.0, centred), pick(flat, 1.0, sigma)
+        scale = 1.0 / dof if dof > 0 else math.inf
+        return (base.expand_reduced(g, x.shape, axis, keepdims) * centred / sigma * scale,)
+
+
 class LogSumExp(Primitive):
     """s = log Σ e^x over the axes, computed as m + log Σ e^(x - m) with m the largest x
     (no overflow: every e^(x - m) ≤ 1);  ds/dx_i = e^(x_i - s) = softmax(x)_i.
@@ -307,21 +346,20 @@ def var(x: Any, axis: Any = None, *, ddof: float = 0, keepdims: bool = False) ->
     ``ddof=0`` (NumPy's default) divides by N, ``ddof=1`` by N - 1. ``ddof`` and
     ``keepdims`` are keyword-only, as NumPy's positional order puts dtype and out first.
     """
+    return _reduce(Var, x, axis, keepdims, _ddof("var", ddof))
+
+
+def _ddof(op: str, ddof: Any) -> float:
     if isinstance(ddof, bool) or not isinstance(ddof, (int, float, np.integer, np.floating)):
-        raise TypeError(f"var: ddof must be a number; got {ddof!r}")
-    return _reduce(Var, x, axis, keepdims, ddof.item() if isinstance(ddof, np.generic) else ddof)
+        raise TypeError(f"{op}: ddof must be a number; got {ddof!r}")
+    return ddof.item() if isinstance(ddof, np.generic) else ddof
 
 
 @implements(np.std)
 def std(x: Any, axis: Any = None, *, ddof: float = 0, keepdims: bool = False) -> Tensor:
-    """The standard deviation σ = √var(x) over ``axis``, with NumPy's ``ddof`` and ``keepdims``.
-
-    A composite, not a primitive: σ = √(σ²) as the course writes it, so the graph shows
-    var then sqrt and the chain rule gives dσ/dx_i = (x_i - μ) / ((N - ddof) σ) from two
-    rules already here. Where σ = 0 (all values of a group equal) that derivative is
-    infinite, as PyTorch's: anomaly mode then names sqrt (add an ε inside, √(var + ε)).
-    """
-    return sqrt(var(x, axis, ddof=ddof, keepdims=keepdims))
+    """The standard deviation σ = √var(x) over ``axis``, with NumPy's ``ddof`` and
+    ``keepdims`` (keyword-only, as for :func:`var`). Its derivative is 0 where σ = 0."""
+    return _reduce(Std, x, axis, keepdims, _ddof("std", ddof))
 
 
 @implements(np.argmax)
