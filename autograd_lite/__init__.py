@@ -59,22 +59,41 @@ __all__ = [
     "reshape", "transpose", "concatenate", "stack", "softmax", "log_softmax",
 ]
 
-# NumPy-native (issue 13): einsum, outer, pad, repeat, tile, flip, split, vstack, hstack, cumsum.
+# NumPy-native (issue 13): the functions NumPy users reach for, with NumPy's arguments.
 from autograd_lite.ops import (  # noqa: E402
+    argmax,
+    argmin,
+    cos,
     cumsum,
     einsum,
+    expand_dims,
+    expm1,
+    flatten,
     flip,
     hstack,
+    log1p,
+    logsumexp,
+    min,
     outer,
     pad,
+    prod,
+    ravel,
     repeat,
+    sign,
+    sin,
     split,
+    square,
+    squeeze,
+    std,
     tile,
+    var,
     vstack,
 )
 
 __all__ += [
     "einsum", "outer", "pad", "repeat", "tile", "flip", "split", "vstack", "hstack", "cumsum",
+    "min", "prod", "var", "std", "logsumexp", "log1p", "expm1", "sin", "cos", "square", "sign",
+    "squeeze", "expand_dims", "flatten", "ravel", "argmax", "argmin",
 ]
 
 # Built on the engine above (imported last: they use its public names).

@@ -380,6 +380,37 @@ class Tensor:
 
     def cumsum(self, axis: int | None = None, dtype: Any = None, out: Any = None) -> Tensor:
         return _ops.cumsum(self, axis, dtype, out)
+    # ----- the ndarray methods of issue "NumPy-native" (ops-a): reductions, queries, shapes
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.min(self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis: Any = None, *, keepdims: bool = False) -> Tensor:
+        return _ops.prod(self, axis, keepdims=keepdims)
+
+    def var(self, axis: Any = None, *, ddof: float = 0, keepdims: bool = False) -> Tensor:
+        return _ops.var(self, axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis: Any = None, *, ddof: float = 0, keepdims: bool = False) -> Tensor:
+        return _ops.std(self, axis, ddof=ddof, keepdims=keepdims)
+
+    def argmax(self, axis: int | None = None, out: np.ndarray | None = None, *,
+               keepdims: bool = False) -> np.ndarray:
+        """The index of the largest value (an ndarray, as NumPy's; no gradient)."""
+        return _ops.argmax(self, axis, out, keepdims=keepdims)
+
+    def argmin(self, axis: int | None = None, out: np.ndarray | None = None, *,
+               keepdims: bool = False) -> np.ndarray:
+        """The index of the smallest value (an ndarray, as NumPy's; no gradient)."""
+        return _ops.argmin(self, axis, out, keepdims=keepdims)
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        return _ops.squeeze(self, axis)
+
+    def flatten(self, order: str = "C") -> Tensor:
+        return _ops.flatten(self, order)
+
+    def ravel(self, order: str = "C") -> Tensor:
+        return _ops.ravel(self, order)
 
 
 def _data_of(value: Any) -> Any:

@@ -36,7 +36,7 @@ fail until every primitive has exactly one row, every example records its row's 
 
 Read by the tests through: :data:`CASES` (every example, then the :data:`COMPOSITES`,
 compositions of ops rather than ops) and :func:`draw`; :data:`OPS`, :data:`UNARY`,
-:data:`BINARY`.
+:data:`BINARY`; :data:`QUERIES` (argmax, argmin: no gradient, no row).
 """
 
 from __future__ import annotations
@@ -179,6 +179,20 @@ def clip_safe(*shape):
         inside = r.uniform(-0.4, 0.4, shape)
         outside = r.choice([-1.0, 1.0], shape) * r.uniform(0.6, 1.2, shape)
         return np.where(r.random(shape) < 0.5, inside, outside)
+
+    return make
+
+
+def with_zeros(*shape):
+    """Nonzero values (as :func:`nonzero`) with zeros placed so that, along the last axis,
+    the second group holds one zero and the third two (the cases of prod's derivative)."""
+
+    def make(r):
+        x = nonzero(*shape)(r)
+        groups = x.reshape(-1, shape[-1])
+        groups[1 % len(groups), 0] = 0.0
+        groups[2 % len(groups), 1] = groups[2 % len(groups), -1] = 0.0
+        return groups.reshape(shape)
 
     return make
 
@@ -701,6 +715,73 @@ def _cumsum(x, axis, method):
 
 
 SPLIT = [1, 4]  # the cut points of the split examples: parts of 1, 3 and the rest
+# ----- NumPy-native ops (issue 13, ops-a): twins from the definitions, plans, kinks
+
+def _np_logsumexp(x, axis=None, keepdims=False):
+    """log Σ e^x as written (the fuzzed values stay below 10, far from overflow)."""
+    return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
+
+
+def _spread_ok(x, axis, ddof, margin, single_ok):
+    """Every group has N - ddof > 0 and a variance that float32 can resolve: at least
+    ``margin`` (1 + the largest x²) (or a single value, var exactly 0, where ``single_ok``)."""
+    x = np.asarray(x)
+    axes = _normal_axes(axis, x.ndim)
+    count = int(np.prod([x.shape[a] for a in axes]))
+    if count - ddof <= 0:
+        return False
+    if count == 1:
+        return single_ok
+    spread = np.var(x, axis=axes, ddof=ddof)
+    scale = 1.0 + np.max(x * x, axis=axes)
+    return bool(np.all(spread >= margin * scale))
+
+
+def _var_plan(b: Builder) -> tuple[tuple, dict]:
+    (x,), params = _reduce_plan(b)
+    return (x,), {**params, "ddof": b.draw(st.sampled_from([0, 1]))}
+
+
+def _squeeze_plan(b: Builder) -> tuple[tuple, dict]:
+    x = b.pick()
+    s = b.shape(x)
+    ones = [a for a, n in enumerate(s) if n == 1]
+    if not ones or b.draw(st.booleans()):
+        return (x,), {"axis": None, "method": b.draw(st.booleans())}
+    axes = b.draw(st.lists(st.sampled_from(ones), unique=True))
+    axes = [a - len(s) if b.draw(st.booleans()) else a for a in axes]
+    axis: Any = axes[0] if len(axes) == 1 and b.draw(st.booleans()) else tuple(axes)
+    return (x,), {"axis": axis, "method": b.draw(st.booleans())}
+
+
+def _squeeze(x, axis, method):
+    if isinstance(x, al.Tensor) and not method:
+        return al.squeeze(x, axis)
+    return x.squeeze(axis)
+
+
+def _expand_dims_plan(b: Builder) -> tuple[tuple, dict]:
+    x = b.pick(lambda s: len(s) <= 2)
+    ndim = len(b.shape(x))
+    if b.draw(st.booleans()):
+        return (x,), {"axis": b.draw(st.integers(-ndim - 1, ndim))}
+    axes = b.draw(st.lists(st.integers(0, ndim + 1), min_size=2, max_size=2, unique=True))
+    return (x,), {"axis": tuple(a - ndim - 2 if b.draw(st.booleans()) else a for a in axes)}
+
+
+def _one_axis_plan(b: Builder) -> tuple[tuple, dict]:
+    # "A" and "K" follow the memory layout, which the twin's arrays need not share.
+    return (b.pick(),), {"order": b.draw(st.sampled_from("CF")),
+                         "how": b.draw(st.sampled_from(["ravel", "flatten", "method"]))}
+
+
+def _one_axis(x, order, how):
+    if not isinstance(x, al.Tensor):
+        return np.ravel(x, order=order)
+    if how == "method":
+        return x.flatten(order)
+    return (al.ravel if how == "ravel" else al.flatten)(x, order)
+
 
 
 _FUSED = ("a fused layer or cost: checked against the course's formulas and two-sided "
@@ -790,6 +871,22 @@ TABLE: list[Row] = [
     Row(elementwise.Square, examples=[
         Example("square", al.ops.square, np.square, inputs(normal(3, 4))),
     ], fuzz=[unary("square_op", al.ops.square, np.square)]),
+    Row(elementwise.Expm1, examples=[
+        Example("expm1", al.expm1, np.expm1, inputs(normal(3, 4))),
+        Example("expm1-tiny", al.expm1, np.expm1, inputs(lambda r: 1e-9 * r.standard_normal(4))),
+    ], fuzz=[unary("expm1", al.expm1, np.expm1)]),
+    Row(elementwise.Sin, examples=[
+        Example("sin", al.sin, np.sin, inputs(normal(3, 4))),
+    ], fuzz=[unary("sin", al.sin, np.sin)]),
+    Row(elementwise.Cos, examples=[
+        Example("cos", al.cos, np.cos, inputs(normal(3, 4))),
+    ], fuzz=[unary("cos", al.cos, np.cos)]),
+    Row(elementwise.Sign, examples=[
+        # away from 0, where sign jumps (tests/test_ops_numpy.py checks sign(0) = 0)
+        Example("sign", al.sign, np.sign, inputs(nonzero(3, 4))),
+        Example("sign-times", lambda a, b: al.sign(a) * b, lambda a, b: np.sign(a) * b,
+                inputs(nonzero(3, 4), normal(3, 4))),
+    ], fuzz=[unary("sign", al.sign, np.sign, kink=np.abs)]),
     Row(elementwise.Sqrt, examples=[
         Example("sqrt", al.sqrt, np.sqrt, inputs(positive(3, 4))),
         Example("sqrt-method", lambda a: a.sqrt(), np.sqrt, inputs(positive(3, 4))),
@@ -983,6 +1080,8 @@ TABLE: list[Row] = [
                 lambda a: a.min(axis=1, keepdims=True), inputs(distinct(3, 4))),
         Example("min-tuple", lambda a: al.ops.min(a, axis=(0, 2)), lambda a: a.min(axis=(0, 2)),
                 inputs(distinct(2, 3, 4))),
+        Example("min-method--1", lambda a: a.min(axis=-1), lambda a: a.min(axis=-1),
+                inputs(distinct(3, 4))),
     ], fuzz=[
         FuzzOp("min", lambda x, axis, keepdims: al.ops.min(x, axis=axis, keepdims=keepdims),
                lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
@@ -999,6 +1098,64 @@ TABLE: list[Row] = [
         Example("cumsum-3d", lambda a: a.cumsum(1), lambda a: np.cumsum(a, 1),
                 inputs(normal(2, 3, 4))),
     ], fuzz=[FuzzOp("cumsum", _cumsum, _cumsum, _cumsum_plan)]),
+    Row(reductions.Prod, examples=[
+        Example("prod", al.prod, np.prod, inputs(nonzero(3, 4))),
+        Example("prod-1-zeros", lambda a: al.prod(a, axis=1), lambda a: np.prod(a, axis=1),
+                inputs(with_zeros(3, 4))),
+        Example("prod-method--1-keepdims-zeros", lambda a: a.prod(axis=-1, keepdims=True),
+                lambda a: a.prod(axis=-1, keepdims=True), inputs(with_zeros(2, 3, 4))),
+        Example("prod-tuple", lambda a: al.prod(a, axis=(0, -1)),
+                lambda a: a.prod(axis=(0, 2)), inputs(nonzero(2, 3, 4))),
+        Example("prod-None-one-zero", al.prod, np.prod,
+                inputs(lambda r: np.where(np.arange(6).reshape(2, 3) == 4, 0.0,
+                                          nonzero(2, 3)(r)))),
+    ], fuzz=[
+        FuzzOp("prod", lambda x, axis, keepdims: al.prod(x, axis, keepdims=keepdims),
+               lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims),
+               _reduce_plan, bound=MODERATE),
+    ]),
+    Row(reductions.Var, examples=[
+        Example("var", al.var, np.var, inputs(normal(3, 4))),
+        Example("var-1-ddof1", lambda a: al.var(a, axis=1, ddof=1),
+                lambda a: np.var(a, axis=1, ddof=1), inputs(normal(3, 4))),
+        Example("var-method--1-keepdims", lambda a: a.var(axis=-1, keepdims=True),
+                lambda a: a.var(axis=-1, keepdims=True), inputs(normal(3, 4))),
+        Example("var-tuple-ddof1", lambda a: a.var(axis=(0, -1), ddof=1),
+                lambda a: a.var(axis=(0, 2), ddof=1), inputs(normal(2, 3, 4))),
+    ], fuzz=[
+        FuzzOp("var", lambda x, axis, keepdims, ddof: al.var(x, axis, ddof=ddof,
+                                                             keepdims=keepdims),
+               lambda x, axis, keepdims, ddof: np.var(x, axis=axis, ddof=ddof,
+                                                      keepdims=keepdims),
+               _var_plan, lambda x, axis, keepdims, ddof: _spread_ok(x, axis, ddof, 1e-3, True),
+               bound=MODERATE),
+    ]),
+    Row(reductions.Std, examples=[
+        Example("std", al.std, np.std, inputs(normal(3, 4))),
+        Example("std-0-ddof1-keepdims", lambda a: a.std(axis=0, ddof=1, keepdims=True),
+                lambda a: np.std(a, axis=0, ddof=1, keepdims=True), inputs(normal(3, 4))),
+        Example("std-tuple", lambda a: al.std(a, axis=(-1, 0)), lambda a: np.std(a, axis=(0, 2)),
+                inputs(normal(2, 3, 4))),
+    ], fuzz=[
+        # away from σ = 0, its kink
+        FuzzOp("std", lambda x, axis, keepdims, ddof: x.std(axis, ddof=ddof, keepdims=keepdims),
+               lambda x, axis, keepdims, ddof: np.std(x, axis=axis, ddof=ddof,
+                                                      keepdims=keepdims),
+               _var_plan, lambda x, axis, keepdims, ddof: _spread_ok(x, axis, ddof, 1e-2, False),
+               bound=MODERATE),
+    ]),
+    Row(reductions.LogSumExp, examples=[
+        Example("logsumexp", al.logsumexp, _np_logsumexp, inputs(normal(3, 4))),
+        Example("logsumexp-0", lambda a: al.logsumexp(a, axis=0),
+                lambda a: _np_logsumexp(a, axis=0), inputs(normal(3, 4))),
+        Example("logsumexp--1-keepdims", lambda a: al.logsumexp(a, -1, keepdims=True),
+                lambda a: _np_logsumexp(a, axis=-1, keepdims=True), inputs(normal(3, 4))),
+        Example("logsumexp-tuple", lambda a: al.logsumexp(a, axis=(2, 0)),
+                lambda a: _np_logsumexp(a, axis=(0, 2)), inputs(normal(2, 3, 4))),
+    ], fuzz=[
+        FuzzOp("logsumexp", lambda x, axis, keepdims: al.logsumexp(x, axis, keepdims=keepdims),
+               _np_logsumexp, _reduce_plan, bound=MODERATE),
+    ]),
     # ----- shape: reshape, transpose, broadcast_to
     Row(shape_ops.Reshape, examples=[
         Example("reshape", lambda a: al.reshape(a, (2, 6)), lambda a: a.reshape(2, 6),
@@ -1007,7 +1164,13 @@ TABLE: list[Row] = [
                 inputs(normal(3, 4))),
         Example("reshape-flat", lambda a: a.reshape(-1), lambda a: a.reshape(-1),
                 inputs(normal(2, 3, 2))),
-    ], fuzz=[FuzzOp("reshape", _reshape, _reshape, _reshape_plan)]),
+    ], fuzz=[
+        FuzzOp("reshape", _reshape, _reshape, _reshape_plan),
+        # squeeze, expand_dims, flatten and ravel are reshapes (ops/shape.py)
+        FuzzOp("squeeze", _squeeze, _squeeze, _squeeze_plan),
+        FuzzOp("expand_dims", al.expand_dims, np.expand_dims, _expand_dims_plan),
+        FuzzOp("ravel", _one_axis, _one_axis, _one_axis_plan),
+    ]),
     Row(shape_ops.Transpose, examples=[
         Example("T", lambda a: a.T, lambda a: a.T, inputs(normal(3, 4))),
         Example("transpose", al.transpose, np.transpose, inputs(normal(2, 3, 4))),
@@ -1202,7 +1365,37 @@ COMPOSITES = [
             lambda a: np.pad(a, 2, mode="symmetric"), inputs(normal(3, 4))),
     Example("pad-wrap", lambda a: al.pad(a, ((0, 1), (2, 2)), mode="wrap"),
             lambda a: np.pad(a, ((0, 1), (2, 2)), mode="wrap"), inputs(normal(3, 4))),
+    # squeeze, expand_dims, flatten, ravel: reshapes (ops/shape.py)
+    Example("squeeze", al.squeeze, np.squeeze, inputs(normal(3, 1, 4, 1))),
+    Example("squeeze-method--1", lambda a: a.squeeze(axis=-1), lambda a: a.squeeze(axis=-1),
+            inputs(normal(3, 1, 4, 1))),
+    Example("squeeze-tuple", lambda a: al.squeeze(a, axis=(1, -1)),
+            lambda a: np.squeeze(a, axis=(1, 3)), inputs(normal(3, 1, 4, 1))),
+    Example("expand_dims", lambda a: al.expand_dims(a, 1), lambda a: np.expand_dims(a, 1),
+            inputs(normal(3))),
+    Example("expand_dims-tuple-negative", lambda a: al.expand_dims(a, (0, -1)),
+            lambda a: np.expand_dims(a, (0, -1)), inputs(normal(3, 4))),
+    Example("flatten", lambda a: a.flatten(), lambda a: a.flatten(), inputs(normal(3, 4))),
+    Example("flatten-F", lambda a: al.flatten(a, "F"), lambda a: a.flatten("F"),
+            inputs(normal(3, 4))),
+    Example("ravel", al.ravel, np.ravel, inputs(normal(2, 3, 2))),
+    Example("ravel-method", lambda a: a.ravel(), lambda a: a.ravel(), inputs(normal(2, 3))),
+    # "K" reads the memory order: a transposed view's differs from "C" (indexing, then)
+    Example("ravel-K-transposed", lambda a: al.ravel(a.T, "K"), lambda a: np.ravel(a.T, "K"),
+            inputs(normal(3, 4))),
+    # a softmax cross-entropy written with logsumexp: log Σ e^z - z_y
+    Example("logsumexp-cross-entropy",
+            lambda z: (al.logsumexp(z, axis=0) - z[ROWS[:3], np.arange(3)]).mean(),
+            lambda z: (np.log(np.exp(z).sum(axis=0)) - z[ROWS[:3], np.arange(3)]).mean(),
+            inputs(normal(3, 3))),
 ]
+
+#: Queries: public functions with no gradient, which return ndarrays as NumPy's do and record
+#: nothing (tests/test_ops.py checks them against these NumPy functions, ties included).
+QUERIES: dict[str, tuple[Callable[..., np.ndarray], Callable[..., np.ndarray]]] = {
+    "argmax": (al.argmax, np.argmax),
+    "argmin": (al.argmin, np.argmin),
+}
 
 
 # ============================================================ views read by the tests

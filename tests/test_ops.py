@@ -27,7 +27,7 @@ from autograd_lite.ops import elementwise
 from autograd_lite.ops.base import binary_method
 from tests.fuzzing import all_primitives, primitives_in
 from tests.numerical import numerical_gradient, relative_difference
-from tests.op_table import CASES, OPS, TABLE, Example, draw
+from tests.op_table import CASES, OPS, QUERIES, TABLE, Example, draw
 
 # Two-sided differences with eps = 1e-6 on these O(1) functions are accurate to about
 # 1e-9 relatively; a wrong derivative (missing factor, wrong sign, unsummed broadcast)
@@ -150,17 +150,47 @@ def test_the_table_covers_every_primitive():
 
 def test_the_table_covers_every_public_function():
     """Every op function that autograd_lite exports, and ops.broadcast_to (exported by
-    autograd_lite.ops only), is called by name in some case."""
+    autograd_lite.ops only), is called by name in some case, or is a query (argmax: no
+    gradient, checked by test_queries_are_numpys_and_record_nothing)."""
     public = {name for name in al.__all__ if name in al.ops.__all__
               and inspect.isfunction(getattr(al, name))} | {"broadcast_to"}
     assert len(public) >= 24  # the 24 of today: the derivation above found them
-    named = set()
+    named = set(QUERIES)
     for case in CASES:
         if case.fn.__name__ == "<lambda>":
             named |= set(case.fn.__code__.co_names)
         else:
             named.add(case.fn.__name__)
     assert public - named == set()
+
+
+QUERY_INPUTS = [
+    np.array([[1.0, 3.0, 3.0], [2.0, 0.0, 2.0]]),  # ties: NumPy takes the first
+    np.array([[[0.5, -1.0], [-1.0, 0.5]], [[2.0, 2.0], [-3.0, 7.0]]]),
+    np.array(4.0),
+]
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+@pytest.mark.parametrize("values", QUERY_INPUTS, ids=lambda v: f"shape{v.shape}")
+def test_queries_are_numpys_and_record_nothing(name, values):
+    """argmax and argmin return NumPy's ndarrays (first index among ties), for every axis,
+    negative ones and keepdims; as functions and Tensor methods, and nothing is recorded."""
+    ours, numpys = QUERIES[name]
+    x = al.Tensor(values, requires_grad=True)
+    axes = [None] + [a for n in range(values.ndim) for a in (n, n - values.ndim)]
+    for axis in axes:
+        for keepdims in (False, True):
+            expected = numpys(values, axis=axis, keepdims=keepdims)
+            for got in (ours(x, axis, keepdims=keepdims),
+                        getattr(x, name)(axis=axis, keepdims=keepdims)):
+                assert type(got) is type(expected) and not isinstance(got, al.Tensor)
+                assert np.shape(got) == np.shape(expected)
+                assert np.array_equal(got, expected)
+                assert np.asarray(got).dtype == np.asarray(expected).dtype
+    assert x.grad is None and x.is_leaf
+    # and an ndarray or a list works as NumPy's does
+    assert np.array_equal(ours(values.tolist()), numpys(values))
 
 
 def test_the_check_catches_a_wrong_vjp(monkeypatch):

@@ -18,6 +18,8 @@ from autograd_lite.ops.base import (
     as_tensor,
     binary_method,
     binary_operands,
+    constant,
+    implements,
 )
 from autograd_lite.tensor import Tensor
 
@@ -27,8 +29,10 @@ __all__ = [
     "add",
     "astype",
     "clip",
+    "cos",
     "div",
     "exp",
+    "expm1",
     "log",
     "log1p",
     "maximum",
@@ -36,6 +40,8 @@ __all__ = [
     "mul",
     "neg",
     "power",
+    "sign",
+    "sin",
     "sqrt",
     "square",
     "sub",
@@ -281,6 +287,85 @@ class Square(Primitive):
         return (g * (2 * inputs[0]),)
 
 
+class Expm1(Primitive):
+    """a = e^z - 1, accurate for tiny z;  da/dz = e^z.
+
+    The derivative is computed as e^z, not as a + 1: for z below about -37, a + 1 rounds
+    to 0 while e^z is still a (tiny) number.
+    """
+
+    name = "expm1"
+    expression = ExpressionForm("expm1")
+    derivatives = ("e^{0}",)
+
+    @classmethod
+    def forward_hint(cls, inputs, out):
+        return (
+            f"expm1 overflowed (largest input {inputs[0].max():.4g}; e^x - 1 is inf above "
+            "~709)."
+        )
+
+    @staticmethod
+    def forward(z):
+        return np.expm1(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        return (g * base.exp(inputs[0]),)
+
+
+class Sin(Primitive):
+    """a = sin z;  da/dz = cos z."""
+
+    name = "sin"
+    expression = ExpressionForm("sin")
+    derivatives = ("cos({0})",)
+
+    @staticmethod
+    def forward(z):
+        return np.sin(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        z = inputs[0]
+        return (g * (cos(z) if isinstance(z, Tensor) else np.cos(z)),)
+
+
+class Cos(Primitive):
+    """a = cos z;  da/dz = -sin z."""
+
+    name = "cos"
+    expression = ExpressionForm("cos")
+    derivatives = ("-sin({0})",)
+
+    @staticmethod
+    def forward(z):
+        return np.cos(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        z = inputs[0]
+        return (-(g * (sin(z) if isinstance(z, Tensor) else np.sin(z))),)
+
+
+class Sign(Primitive):
+    """a = sign z (-1, 0 or 1);  da/dz = 0 (a step: flat everywhere but at 0, where NumPy's
+    and PyTorch's convention is 0 too). dJ/dz is zeros, even where dJ/da is inf or NaN."""
+
+    name = "sign"
+    expression = ExpressionForm("sign")
+    derivatives = ("0",)
+
+    @staticmethod
+    def forward(z):
+        return np.sign(z), None
+
+    @staticmethod
+    def backward(g, saved, inputs, out, needs):
+        zeros = np.zeros(out.shape, base.data(out).dtype)
+        return (constant(zeros) if isinstance(g, Tensor) else zeros,)
+
+
 class Sqrt(Primitive):
     """a = √z;  da/dz = 1 / (2√z) = 1 / (2a)."""
 
@@ -477,6 +562,30 @@ def log1p(x: Any) -> Tensor:
 def square(x: Any) -> Tensor:
     """x² elementwise."""
     return apply(Square, (as_tensor(x),))
+
+
+@implements(np.expm1)
+def expm1(x: Any) -> Tensor:
+    """e^x - 1 elementwise, accurate where x is tiny."""
+    return apply(Expm1, (as_tensor(x),))
+
+
+@implements(np.sin)
+def sin(x: Any) -> Tensor:
+    """sin x elementwise (radians)."""
+    return apply(Sin, (as_tensor(x),))
+
+
+@implements(np.cos)
+def cos(x: Any) -> Tensor:
+    """cos x elementwise (radians)."""
+    return apply(Cos, (as_tensor(x),))
+
+
+@implements(np.sign)
+def sign(x: Any) -> Tensor:
+    """-1, 0 or 1 elementwise, as NumPy's sign; its gradient is zero."""
+    return apply(Sign, (as_tensor(x),))
 
 
 def sqrt(x: Any) -> Tensor:

@@ -1,5 +1,6 @@
-"""Shape and indexing: reshape, transpose, indexing, concatenate, stack, broadcast_to,
-and NumPy's flip, pad, repeat, tile, split, vstack and hstack.
+"""Shape and indexing: reshape, transpose, indexing, concatenate, stack, broadcast_to;
+NumPy's flip, pad, repeat, tile, split, vstack and hstack; and, written with reshape,
+squeeze, expand_dims, flatten and ravel.
 
 None of these changes a value; their derivatives only move gradients back to
 where each value came from (and add them up where a value was copied several times).
@@ -20,13 +21,17 @@ from autograd_lite.tensor import Tensor
 __all__ = [
     "broadcast_to",
     "concatenate",
+    "expand_dims",
+    "flatten",
     "flip",
     "getitem",
     "hstack",
     "pad",
+    "ravel",
     "repeat",
     "reshape",
     "split",
+    "squeeze",
     "stack",
     "tile",
     "transpose",
@@ -621,3 +626,75 @@ def hstack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kind")
     ts = _stacked("hstack", tup, dtype, casting)
     parts = [t if t.ndim >= 1 else reshape(t, (1,)) for t in ts]
     return _joined("hstack", parts, 0 if parts[0].ndim == 1 else 1)
+# squeeze, expand_dims, flatten and ravel are reshapes: each is reshape to the shape NumPy
+# gives, after NumPy's checks of its arguments. Their derivative is reshape's (dy reshaped
+# back to x's shape), so they are not primitives of their own; the graph shows reshape.
+
+def _shape_axes(op: str, axis: Any, ndim: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``axis`` (an int or a tuple of ints, negative ones counted from the end) as
+    non-negative axes of a shape with ``ndim`` axes; out of range or repeated: an error."""
+    if axis is None:
+        raise base.ShapeError(f"{op}: axis must be an int or a tuple of ints; got None")
+    try:
+        axes = base.normalize_axis(axis, ndim) or ()
+    except base.ShapeError as err:
+        raise base.ShapeError(f"{op}: {err} (shape {shape})") from None
+    if len(set(axes)) != len(axes):
+        raise base.ShapeError(f"{op}: axis {axis!r} repeats an axis (shape {shape})")
+    return axes
+
+
+@implements(np.squeeze)
+def squeeze(x: Any, axis: Any = None) -> Tensor:
+    """x without its axes of length 1 (only those of ``axis``, when given: each must have
+    length 1, as NumPy requires)."""
+    t = as_tensor(x)
+    if axis is None:
+        return reshape(t, tuple(n for n in t.shape if n != 1))
+    axes = _shape_axes("squeeze", axis, t.ndim, t.shape)
+    wrong = [a for a in axes if t.shape[a] != 1]
+    if wrong:
+        raise base.ShapeError(
+            f"squeeze: axis {wrong[0]} of shape {t.shape} has length {t.shape[wrong[0]]}; "
+            "only axes of length 1 can be squeezed"
+        )
+    return reshape(t, tuple(n for a, n in enumerate(t.shape) if a not in axes))
+
+
+@implements(np.expand_dims)
+def expand_dims(x: Any, axis: Any) -> Tensor:
+    """x with new axes of length 1 at the positions ``axis`` (an int or a tuple) of the
+    result, as NumPy's: expand_dims(b, 1) makes a column (n, 1) of a rank-1 b (n,)."""
+    t = as_tensor(x)
+    ndim = t.ndim + (len(axis) if isinstance(axis, (tuple, list)) else 1)
+    axes = _shape_axes("expand_dims", axis, ndim, t.shape)
+    sizes = iter(t.shape)
+    return reshape(t, tuple(1 if a in axes else next(sizes) for a in range(ndim)))
+
+
+@implements(np.ravel)
+def ravel(x: Any, order: str = "C") -> Tensor:
+    """x as one axis, read in NumPy's ``order``: "C" row by row (the last index fastest),
+    "F" column by column, "A" and "K" as the data lie in memory (as NumPy's ravel)."""
+    return _flat("ravel", x, order)
+
+
+def flatten(x: Any, order: str = "C") -> Tensor:
+    """x as one axis (ndarray.flatten; the same values as :func:`ravel`)."""
+    return _flat("flatten", x, order)
+
+
+def _flat(op: str, x: Any, order: str) -> Tensor:
+    t = as_tensor(x)
+    if order not in ("C", "F", "A", "K"):
+        raise ValueError(f"{op}: order must be 'C', 'F', 'A' or 'K'; got {order!r}")
+    if order == "F":
+        return reshape(transpose(t), (-1,))
+    if order in ("A", "K"):
+        # Which element comes where, read from an array of positions laid out as the data.
+        positions = np.empty_like(t.data, dtype=np.intp)
+        positions[...] = np.arange(t.size).reshape(t.shape)
+        picked = np.ravel(positions, order=order)
+        if (picked != np.arange(t.size)).any():
+            return getitem(reshape(t, (-1,)), picked)
+    return reshape(t, (-1,))
