@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -235,7 +236,10 @@ def parse_expression(text: str) -> ParsedExpression:
         raise ExpressionError("the expression is empty; try \"J = 3*(a + b*c)\"")
     _check_length_and_nesting(text)
     try:
-        module = ast.parse(text.strip(), mode="exec")
+        # A SyntaxWarning ("1if", "1and") would print lines of its own: it is an error here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SyntaxWarning)
+            module = ast.parse(text.strip(), mode="exec")
     except SyntaxError as err:
         detail = err.msg if isinstance(err.msg, str) else "invalid syntax"
         raise ExpressionError(f"cannot parse the expression: {detail}") from None
