@@ -589,6 +589,12 @@ def _forward(
         operands = [results.pop(id(child)) for child in children]
         try:
             value = _apply(node, operands)
+            # Inputs and numbers are finite, so a value that is not comes from an overflow
+            # (or an invalid operation) that NumPy's error state did not see: the ops compute
+            # on Python floats where that is exact and fast (a * 1e308 * 10).
+            if not np.all(np.isfinite(value.data)):
+                kind = "overflow" if np.any(np.isinf(value.data)) else "invalid value"
+                raise FloatingPointError(kind)
         except FloatingPointError as err:
             shown = ", ".join(
                 f"{name} = {inputs[name].item():g}" for name in _names_in(node)

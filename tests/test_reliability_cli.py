@@ -73,6 +73,17 @@ def test_a_400_digit_integer_is_refused_in_one_line(capsys, expression):
     assert out == ""
 
 
+@pytest.mark.parametrize("expression", ["a*1e308*10", "a*b*10", "a*b + a*b", "-a*b - a*b"])
+def test_an_overflow_on_python_floats_is_refused_like_any_other(capsys, expression):
+    """The ops compute 0-d values on Python floats, where NumPy's error state does not
+    look; the graph command refuses their overflow as it refuses exp(1000)."""
+    code, out, err = run_cli(capsys, "graph", "--", expression, "a=1e308", "b=1e308")
+    if expression == "a*1e308*10":
+        code, out, err = run_cli(capsys, "graph", "--", expression, "a=1")
+    assert_one_line_error(code, err, "too large for float64 (overflow)")
+    assert out == ""
+
+
 def test_a_null_byte_or_a_control_character_is_named(capsys):
     code, _, err = run_cli(capsys, "graph", "a + \x00b", "a=1", "b=2")
     assert_one_line_error(code, err, "'\\x00', which is not a printable character")
