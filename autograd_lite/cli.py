@@ -2,7 +2,9 @@
 
 Each subcommand lives in its own module under :mod:`autograd_lite.commands` and
 exposes ``add_arguments(parser)`` and ``run(args) -> int``. A user's mistake is
-reported in one line on stderr with exit status 2, never as a traceback.
+reported in one line on stderr with exit status 2, never as a traceback; so are a
+request for more memory than there is, and what the system refuses (``OSError``: a
+full disk, a file removed under us), which are no bugs of ours.
 """
 
 from __future__ import annotations
@@ -46,14 +48,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except UserError as err:
-        print(f"autograd-lite {args.command}: {err}", file=sys.stderr)
+        _error(args.command, str(err))
+        return 2
+    except MemoryError as err:  # what the commands' estimates did not foresee
+        detail = f": {err}" if str(err) else ""
+        _error(args.command, f"out of memory{detail}")
+        return 2
+    except OSError as err:  # the system refused (a full disk, a file gone): not a bug of ours
+        if isinstance(err, BrokenPipeError):
+            sys.stderr.close()
+            return 0
+        where = f" ({err.filename})" if err.filename else ""
+        _error(args.command, f"{err.strerror or err}{where}")
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error of ours
-        sys.stderr.close()
-        return 0
+
+
+def _error(command: str, message: str) -> None:
+    """One line on stderr, whatever the message holds (a file name with a newline)."""
+    line = message.replace("\r", "\\r").replace("\n", "\\n")
+    print(f"autograd-lite {command}: {line}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 Every function returns ``X`` of shape ``(n_x, m)`` and labels ``Y`` of shape
 ``(1, m)`` (float64), and is deterministic given its ``seed``. Nothing is
-downloaded: the synthetic sets are generated with NumPy, and :func:`digits` and
-:func:`breast_cancer` use the copies bundled inside scikit-learn (an optional
+downloaded: the synthetic sets are generated with NumPy, :func:`digits` reads the
+8x8 digits bundled with autograd-lite (``autograd_lite/datasets/``, UCI, CC BY 4.0),
+and :func:`breast_cancer` the copy bundled inside scikit-learn (an optional
 dependency: ``pip install "autograd-lite[data]"``).
 
 Helpers: :func:`train_test_split` (columns as examples), :func:`one_hot` and
@@ -12,6 +13,7 @@ Helpers: :func:`train_test_split` (columns as examples), :func:`one_hot` and
 
 from __future__ import annotations
 
+import importlib.resources
 import math
 from typing import Any
 
@@ -285,7 +287,11 @@ def digits(
     seed: int | None = 0,
     normalize: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """scikit-learn's bundled 8x8 handwritten digits (1797 images), in course layout.
+    """The 8x8 handwritten digits (1797 images), in course layout; no extra needed.
+
+    The UCI "Optical Recognition of Handwritten Digits" test set (E. Alpaydin and
+    C. Kaynak, 1998, CC BY 4.0), bundled with autograd-lite: the same numbers, in the
+    same order, as scikit-learn's ``load_digits()`` (see ``autograd_lite/datasets/``).
 
     Args:
         positive: ``None`` for the ten classes, labels ``Y`` (1, m) of 0.0 .. 9.0
@@ -303,17 +309,23 @@ def digits(
         positive = _check_int(positive, "positive", where, 0)
         if positive > 9:
             raise ValueError(f"{where}: positive must be a digit 0..9 or None; got {positive}")
-    datasets = _import_sklearn_datasets(where)
-    bunch = datasets.load_digits()
-    X = np.asarray(bunch.data, dtype=np.float64).T  # (64, 1797)
+    images, target = _bundled_digits()
+    X = images.astype(np.float64).T  # (64, 1797)
     if normalize:
         X = X / 16.0
-    target = np.asarray(bunch.target)
     if positive is None:
         Y = target.astype(np.float64).reshape(1, -1)
     else:
         Y = (target == positive).astype(np.float64).reshape(1, -1)
     return train_test_split(np.ascontiguousarray(X), Y, test_size=test_size, seed=seed)
+
+
+def _bundled_digits() -> tuple[np.ndarray, np.ndarray]:
+    """(images (1797, 64) uint8 of 0..16, labels (1797,) uint8) from the package's data."""
+    package = importlib.resources.files("autograd_lite")
+    resource = package.joinpath("datasets").joinpath("digits.npz")
+    with resource.open("rb") as handle, np.load(handle, allow_pickle=False) as archive:
+        return archive["images"], archive["labels"]
 
 
 def breast_cancer(

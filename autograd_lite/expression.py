@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,9 @@ from visualize.names import course_names
 
 #: Longest expression accepted, in characters (a longer one makes an unreadable picture).
 MAX_LENGTH = 1000
-#: Deepest nesting accepted (operators and calls inside one another).
+#: Deepest nesting accepted: parentheses, calls, unary signs and powers inside one another.
+#: A flat chain ``a + b - c + ...`` (or ``a * b / c * ...``) is one level however long it
+#: is, as it reads; the length limit bounds it.
 MAX_DEPTH = 100
 
 
@@ -130,8 +133,8 @@ class ParsedExpression:
 
     @property
     def source(self) -> str:
-        """The right-hand side, normalised by :func:`ast.unparse` (``3 * (a + b * c)``)."""
-        return ast.unparse(self.tree)
+        """The right-hand side as :func:`ast.unparse` writes it: ``3 * (a + b * c)``."""
+        return unparse(self.tree)
 
 
 def _describe(node: ast.AST) -> str:
@@ -148,6 +151,7 @@ def _segment(text: str, node: ast.AST) -> str:
         segment = None
     if not segment:
         return ""
+    segment = " ".join(segment.split())  # a message is one line
     if len(segment) > 40:
         segment = segment[:37] + "..."
     return f" in '{segment}'"
@@ -165,7 +169,10 @@ def _numeric_literal(node: ast.AST) -> float | None:
             sign = -sign
         node = node.operand
     if isinstance(node, ast.Constant) and _is_number(node.value):
-        return sign * float(node.value)
+        try:
+            return sign * float(node.value)
+        except OverflowError:  # an integer with more than 308 digits
+            return sign * math.inf
     return None
 
 
@@ -201,6 +208,11 @@ def _check_length_and_nesting(text: str) -> None:
         raise ExpressionError(
             f"the expression is {len(text):,} characters long; at most {MAX_LENGTH:,} are accepted"
         )
+    for char in text:
+        if not char.isprintable() and char not in " \t\n\r":
+            raise ExpressionError(
+                f"the expression contains {char!r}, which is not a printable character"
+            )
     depth = 0
     for char in text:
         if char in "([{":
@@ -224,12 +236,17 @@ def parse_expression(text: str) -> ParsedExpression:
         raise ExpressionError("the expression is empty; try \"J = 3*(a + b*c)\"")
     _check_length_and_nesting(text)
     try:
-        module = ast.parse(text.strip(), mode="exec")
+        # A SyntaxWarning ("1if", "1and") would print lines of its own: it is an error here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SyntaxWarning)
+            module = ast.parse(text.strip(), mode="exec")
     except SyntaxError as err:
         detail = err.msg if isinstance(err.msg, str) else "invalid syntax"
         raise ExpressionError(f"cannot parse the expression: {detail}") from None
-    except (RecursionError, MemoryError, ValueError):
+    except (RecursionError, MemoryError):
         raise ExpressionError("cannot parse the expression: it is too deeply nested") from None
+    except ValueError as err:  # e.g. a null byte, on versions that do not say SyntaxError
+        raise ExpressionError(f"cannot parse the expression: {err}") from None
     output_name, tree = _split_assignment(text, module)
     variables = _validate(text.strip(), tree)
     if output_name in variables:
@@ -284,8 +301,26 @@ def _validate(text: str, tree: ast.expr) -> tuple[str, ...]:
             )
         # Reversed so that the left-most child is checked (and its names recorded) first.
         for child in reversed(children):
-            stack.append((child, depth + 1))
+            stack.append((child, depth + _nesting(node, child)))
     return tuple(variables)
+
+
+#: Operators that chain left to right at one level: a + b - c, a * b / c.
+_CHAINS: tuple[tuple[type, ...], ...] = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
+
+
+def _nesting(parent: ast.AST, child: ast.AST) -> int:
+    """How many levels ``child`` sits below ``parent``: 0 for the left operand that
+    continues a flat chain (the ``a + b`` of ``a + b + c``), else 1."""
+    if (
+        isinstance(parent, ast.BinOp)
+        and isinstance(child, ast.BinOp)
+        and child is parent.left
+    ):
+        for chain in _CHAINS:
+            if isinstance(parent.op, chain) and isinstance(child.op, chain):
+                return 0
+    return 1
 
 
 def _validate_call(text: str, node: ast.Call) -> Sequence[ast.AST]:
@@ -321,12 +356,15 @@ def _validate_call(text: str, node: ast.Call) -> Sequence[ast.AST]:
             expected_text = f"{expected} argument{'s' if expected != 1 else ''}"
         raise ExpressionError(f"{name} takes {expected_text}; got {given}{_segment(text, node)}")
     for param in node.args[tensors:]:
-        if _numeric_literal(param) is None:
+        value = _numeric_literal(param)
+        if value is None:
             kind = "a number" if optional else "numbers"
             raise ExpressionError(
                 f"the {' and '.join(form.required + form.optional)} of {name} must be {kind}"
                 f"{_segment(text, param)}"
             )
+        if not math.isfinite(value):
+            raise ExpressionError(f"the number{_segment(text, param)} is too large for float64")
     return node.args[:tensors]
 
 
@@ -354,6 +392,69 @@ def _validate_constant(text: str, node: ast.Constant) -> None:
         raise ExpressionError(too_large) from None
     if not math.isfinite(value):
         raise ExpressionError(too_large)
+
+
+# --------------------------------------------------------------------------- text
+
+# The precedences of ast.unparse, for the operators of the language.
+_ARITH, _TERM, _FACTOR, _POWER, _ATOM = range(5)
+_BINARY_PRECEDENCE: dict[type, int] = {
+    ast.Add: _ARITH, ast.Sub: _ARITH, ast.Mult: _TERM, ast.Div: _TERM, ast.Pow: _POWER,
+}
+
+
+def unparse(tree: ast.expr) -> str:
+    """The text of a validated expression, exactly as :func:`ast.unparse` writes it.
+
+    Iterative: ``ast.unparse`` recurses once per level and fails on a flat sum of a
+    few hundred terms (``a + a + ... + a`` is a left-deep tree), which the language allows.
+    """
+    texts: dict[int, tuple[str, int]] = {}  # id(node) -> (text, precedence)
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children = _operands(node)
+        if children and not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(children))
+            continue
+        if isinstance(node, ast.BinOp):
+            precedence = _BINARY_PRECEDENCE[type(node.op)]
+            # ** groups right to left, the others left to right.
+            right_first = isinstance(node.op, ast.Pow)
+            left = _parenthesize(texts.pop(id(node.left)), precedence + right_first)
+            right = _parenthesize(texts.pop(id(node.right)), precedence + (not right_first))
+            symbol = _BINARY_OPERATORS[type(node.op)]
+            texts[id(node)] = (f"{left} {symbol} {right}", precedence)
+        elif isinstance(node, ast.UnaryOp):
+            sign = "-" if isinstance(node.op, ast.USub) else "+"
+            operand = _parenthesize(texts.pop(id(node.operand)), _FACTOR)
+            texts[id(node)] = (sign + operand, _FACTOR)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            arguments = ", ".join(texts.pop(id(arg))[0] for arg in node.args)
+            texts[id(node)] = (f"{node.func.id}({arguments})", _ATOM)
+        elif isinstance(node, ast.Name):
+            texts[id(node)] = (node.id, _ATOM)
+        elif isinstance(node, ast.Constant):
+            texts[id(node)] = (repr(node.value), _ATOM)
+        else:  # pragma: no cover - not in a validated expression
+            raise ExpressionError(f"{_describe(node)} not allowed")
+    return texts[id(tree)][0]
+
+
+def _operands(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []
+
+
+def _parenthesize(entry: tuple[str, int], needed: int) -> str:
+    text, precedence = entry
+    return f"({text})" if precedence < needed else text
 
 
 # --------------------------------------------------------------------------- values
@@ -419,8 +520,10 @@ def evaluate(
     Returns the output Tensor and a dict name -> Tensor holding the inputs (in order of
     appearance, ``requires_grad=True``), the intermediates named ``u, v, w, ...`` in
     forward order, and the output. Numbers in the expression become constant tensors.
-    Raises :class:`ExpressionError` for a missing or unknown variable, and for a
-    forward pass that overflows, divides by zero or leaves the real numbers.
+
+    Raises :class:`ExpressionError` for a missing or unknown variable, for a forward
+    pass that overflows, divides by zero or leaves the real numbers, and for an op that
+    refuses its arguments.
     """
     missing = [name for name in parsed.variables if name not in values]
     if missing:
@@ -486,14 +589,22 @@ def _forward(
         operands = [results.pop(id(child)) for child in children]
         try:
             value = _apply(node, operands)
+            # Inputs and numbers are finite, so a value that is not comes from an overflow
+            # (or an invalid operation) that NumPy's error state did not see: the ops compute
+            # on Python floats where that is exact and fast (a * 1e308 * 10).
+            if not np.all(np.isfinite(value.data)):
+                kind = "overflow" if np.any(np.isinf(value.data)) else "invalid value"
+                raise FloatingPointError(kind)
         except FloatingPointError as err:
             shown = ", ".join(
                 f"{name} = {inputs[name].item():g}" for name in _names_in(node)
             )
             where = f" (with {shown})" if shown else ""
             raise ExpressionError(
-                f"{ast.unparse(node)}: {_floating_point_message(err)}{where}"
+                f"{unparse(node)}: {_floating_point_message(err)}{where}"
             ) from None
+        except ValueError as err:  # an op refusing its constants, e.g. clip's low > high
+            raise ExpressionError(f"{unparse(node)}: {err}") from None
         if not value.is_leaf and id(value) not in created_ids:  # unary plus makes no node
             created_ids.add(id(value))
             created.append(value)

@@ -231,7 +231,6 @@ def test_accuracy():
 
 
 def test_digits_ten_classes():
-    pytest.importorskip("sklearn")
     X_tr, Y_tr, X_te, Y_te = data.digits()
     assert X_tr.shape == (64, 1437)
     assert X_te.shape == (64, 360)
@@ -250,7 +249,6 @@ def test_digits_ten_classes():
 
 
 def test_digits_one_against_the_rest():
-    pytest.importorskip("sklearn")
     X_tr, Y_tr, X_te, Y_te = data.digits(positive=3, test_size=0.5, seed=2)
     assert X_tr.shape[1] + X_te.shape[1] == 1797
     Y_all = np.concatenate([Y_tr, Y_te], axis=1)
@@ -284,6 +282,24 @@ def test_breast_cancer_is_standardized_with_the_training_set():
 
 def test_missing_sklearn_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)  # makes `import sklearn` fail
-    for loader in (data.digits, data.breast_cancer):
-        with pytest.raises(ImportError, match=r'pip install "autograd-lite\[data\]"'):
-            loader()
+    with pytest.raises(ImportError, match=r'pip install "autograd-lite\[data\]"'):
+        data.breast_cancer()
+
+
+def test_digits_need_no_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    X_tr, Y_tr, X_te, Y_te = data.digits(positive=3)
+    assert X_tr.shape[1] + X_te.shape[1] == 1797
+
+
+def test_bundled_digits_are_scikit_learns():
+    """The bundled file holds exactly the numbers of scikit-learn's copy, in its order."""
+    datasets = pytest.importorskip("sklearn.datasets")
+    bunch = datasets.load_digits()
+    raw = data.digits(normalize=False, test_size=0.5, seed=7)
+    X = np.concatenate([raw[0], raw[2]], axis=1)
+    Y = np.concatenate([raw[1], raw[3]], axis=1)
+    perm = np.random.default_rng(7).permutation(1797)  # train_test_split's shuffle
+    order = np.concatenate([perm[899:], perm[:899]])   # train (the rest), then test
+    np.testing.assert_array_equal(X, bunch.data.T[:, order])
+    np.testing.assert_array_equal(Y, bunch.target.reshape(1, -1)[:, order])

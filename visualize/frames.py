@@ -362,8 +362,8 @@ def frames_to_gif(
         from PIL import Image
     except ImportError:
         raise ImportError(
-            "frames_to_gif needs Pillow: pip install pillow "
-            "(or write the frames as SVG files or an HTML page, which need no Pillow)"
+            'frames_to_gif needs Pillow: pip install "autograd-lite[plots]" (matplotlib '
+            "brings it) or pip install pillow; write_frames needs neither"
         ) from None
     if not frames:
         raise ValueError("frames_to_gif: there are no frames to write")

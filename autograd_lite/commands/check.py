@@ -9,6 +9,7 @@ Exit status 1 if any gradient differs.
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ from autograd_lite import (
     reference,
 )
 from autograd_lite.commands import UserError
+from autograd_lite.commands.memory import check_fits_in_memory, training_bytes
 
 HIDDEN_ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu")
 # A numerical check costs two forward passes per parameter entry: use a few examples.
@@ -61,6 +63,17 @@ def parse_layers(text: str, option: str = "--layers") -> list[int]:
     return sizes
 
 
+#: Seeds that NumPy's RandomState accepts: 0 to 2**32 - 1.
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed: int, option: str = "--seed") -> int:
+    """The seed, or a UserError naming the valid range."""
+    if not 0 <= seed <= MAX_SEED:
+        raise UserError(f"{option} must be an integer from 0 to {MAX_SEED} (2**32 - 1); got {seed}")
+    return seed
+
+
 def logistic_cost(X: np.ndarray, Y: np.ndarray) -> Callable[..., al.Tensor]:
     """J(w, b) of the course's logistic regression: A = σ(wᵀ X + b), cross-entropy."""
 
@@ -87,9 +100,17 @@ def network_cost(model: nn.MLP, X: np.ndarray, Y: np.ndarray) -> Callable[..., a
 def run(args: argparse.Namespace) -> int:
     if args.examples < 2 or args.examples % 2:
         raise UserError(f"--examples must be an even number >= 2; got {args.examples}")
-    if not args.tol > 0:
+    if not 0 < args.tol < math.inf:
         raise UserError(f"--tol must be a positive number; got {args.tol}")
+    check_seed(args.seed)
     hidden_sizes = parse_layers(args.layers)
+    dims = [2, *hidden_sizes, 1]  # the flower data has n_x = 2
+    needed = training_bytes(dims, args.examples)
+    examples_bytes = training_bytes([2, 1], args.examples)
+    advice = "use fewer --examples" if examples_bytes * 2 > needed else "use smaller --layers"
+    check_fits_in_memory(
+        needed, f"checking the network {dims} on {args.examples:,} examples", advice
+    )
     X, Y = data.planar_flower(m=args.examples, seed=args.seed)
     n_x = X.shape[0]
     shallow_act = args.activation or "tanh"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from autograd_lite import Tensor
+from autograd_lite.commands import UserError
+from autograd_lite.commands.paths import check_output_folder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +45,11 @@ def computation_graph_demo(a_value: float, b_value: float, c_value: float) -> No
 
 
 def run(args: argparse.Namespace) -> int:
+    for option in ("a", "b", "c"):
+        value = getattr(args, option)
+        if not math.isfinite(value):
+            raise UserError(f"--{option} must be a finite number; got {value}")
+    check_output_folder(args.out, "--out")
     computation_graph_demo(args.a, args.b, args.c)
     from autograd_lite.commands.demo_deep import deep_network_demo
     from autograd_lite.commands.demo_graph import graph_demo

@@ -19,6 +19,7 @@ import numpy as np
 
 from autograd_lite import Tensor
 from autograd_lite.commands import UserError
+from autograd_lite.commands.paths import check_output_file, check_output_folder
 from autograd_lite.expression import ExpressionError, evaluate, parse_expression, parse_values
 
 
@@ -105,8 +106,7 @@ def _check_output(path: str | None, what: str) -> None:
         raise UserError(str(err).removeprefix("render: ")) from None
     if fmt in PICTURE_FORMATS and not dot_available():
         raise UserError(missing_dot_message(f"{what} {path}"))
-    if Path(path).is_dir():
-        raise UserError(f"{path} is a folder; give a file name such as J.svg")
+    check_output_file(path, "-o")
 
 
 def write_outputs(
@@ -136,8 +136,7 @@ def run(args: argparse.Namespace) -> int:
 
         if not dot_available():
             raise UserError(missing_dot_message(f"--frames {args.frames} (SVG pictures)"))
-        if Path(args.frames).exists() and not Path(args.frames).is_dir():
-            raise UserError(f"--frames {args.frames}: that is a file; give a folder")
+        check_output_folder(args.frames, "--frames")
     try:
         values = parse_values(args.values)
         result = compute(args.expression, values)

@@ -11,7 +11,6 @@ train and test accuracy; optionally saves the model (.npz) and the cost curve.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,9 @@ import numpy as np
 
 from autograd_lite import data, nn, optim
 from autograd_lite.commands import UserError
-from autograd_lite.commands.check import HIDDEN_ACTIVATIONS, parse_layers
+from autograd_lite.commands.check import HIDDEN_ACTIVATIONS, check_seed, parse_layers
+from autograd_lite.commands.memory import check_fits_in_memory, training_bytes
+from autograd_lite.commands.paths import check_output_file, make_folders_for
 
 DATASETS = ("flower", "xor", "parity", "digits", "breast_cancer")
 MODELS = ("logistic", "shallow", "deep")
@@ -91,32 +92,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 # --------------------------------------------------------------------------- data
 
 
-def load_data(args: argparse.Namespace) -> tuple[Any, ...]:
-    """(X_train, Y_train, X_test, Y_test, description); a UserError for bad options."""
+#: Examples of each data set when --examples is left out (parity: 2**bits, all patterns).
+DATA_EXAMPLES = {"flower": 400, "xor": 200, "digits": 1797, "breast_cancer": 569}
+#: Features n_x of each data set (parity: --bits).
+DATA_FEATURES = {"flower": 2, "xor": 2, "digits": 64, "breast_cancer": 30}
+
+
+def data_shape(args: argparse.Namespace) -> tuple[int, int, int]:
+    """(n_x, m, number of classes) of the chosen data, from the options alone (nothing is
+    loaded); a UserError for bad data options."""
     if not 0 < args.test_size < 1:
         raise UserError(f"--test-size must be a fraction between 0 and 1; got {args.test_size}")
     if args.digit is not None and args.data != "digits":
         raise UserError("--digit applies to --data digits only")
     if args.examples is not None and args.data not in ("flower", "xor"):
         raise UserError("--examples applies to --data flower and xor only")
+    if args.data == "flower" and args.examples is not None and (
+        args.examples < 2 or args.examples % 2
+    ):
+        raise UserError(f"--examples must be an even number >= 2 for flower; got {args.examples}")
+    if args.data == "xor" and args.examples is not None and args.examples < 4:
+        raise UserError(f"--examples must be at least 4 for xor; got {args.examples}")
+    if args.data == "parity":
+        if not 1 <= args.bits <= 16:
+            raise UserError(f"--bits must be between 1 and 16; got {args.bits}")
+        return args.bits, 2**args.bits, 2
+    if args.data == "digits" and args.digit is not None and not 0 <= args.digit <= 9:
+        raise UserError(f"--digit must be 0..9; got {args.digit}")
+    m = DATA_EXAMPLES[args.data] if args.examples is None else args.examples
+    n_classes = 10 if args.data == "digits" and args.digit is None else 2
+    return DATA_FEATURES[args.data], m, n_classes
+
+
+def load_data(args: argparse.Namespace) -> tuple[Any, ...]:
+    """(X_train, Y_train, X_test, Y_test, description); a UserError for bad options."""
+    _, m, _ = data_shape(args)
     try:
         if args.data == "flower":
-            X, Y = data.planar_flower(m=args.examples or 400, seed=args.seed)
+            X, Y = data.planar_flower(m=m, seed=args.seed)
             split = data.train_test_split(X, Y, test_size=args.test_size, seed=args.seed)
             return (*split, "planar flower (the course's data set)")
         if args.data == "xor":
-            X, Y = data.xor(m=args.examples or 200, seed=args.seed)
+            X, Y = data.xor(m=m, seed=args.seed)
             split = data.train_test_split(X, Y, test_size=args.test_size, seed=args.seed)
             return (*split, "noisy XOR")
         if args.data == "parity":
-            if not 1 <= args.bits <= 16:
-                raise UserError(f"--bits must be between 1 and 16; got {args.bits}")
             X, Y = data.parity(args.bits)
             # Every pattern is needed to learn parity: the test set is the training set.
             return X, Y, X, Y, f"{args.bits}-bit parity (all patterns; tested on the same)"
         if args.data == "digits":
-            if args.digit is not None and not 0 <= args.digit <= 9:
-                raise UserError(f"--digit must be 0..9; got {args.digit}")
             split = data.digits(positive=args.digit, test_size=args.test_size, seed=args.seed)
             task = "10 classes" if args.digit is None else f"is it a {args.digit}?"
             return (*split, f"handwritten digits 8x8 ({task})")
@@ -131,8 +155,8 @@ def load_data(args: argparse.Namespace) -> tuple[Any, ...]:
 # --------------------------------------------------------------------------- model
 
 
-def build_model(args: argparse.Namespace, n_x: int, n_classes: int) -> tuple[nn.MLP, str, Any]:
-    """The MLP, a description, and its cost function."""
+def hidden_layers(args: argparse.Namespace) -> tuple[str, list[int]]:
+    """The kind of model and its hidden layer sizes; a UserError for options that clash."""
     model_kind = args.model or DEFAULTS[args.data].model
     if model_kind == "logistic":
         if args.layers is not None:
@@ -153,9 +177,33 @@ def build_model(args: argparse.Namespace, n_x: int, n_classes: int) -> tuple[nn.
             hidden_sizes = list(data_default.hidden_sizes)
         else:
             hidden_sizes = DEFAULT_LAYERS[model_kind]
+    return model_kind, hidden_sizes
+
+
+def output_units(n_classes: int) -> int:
+    """One sigmoid unit for two classes, else one logit per class (softmax)."""
+    return 1 if n_classes <= 2 else n_classes
+
+
+def check_memory(args: argparse.Namespace, optimizer_name: str) -> None:
+    """Refuse, before anything is allocated, a model or a data set too large for memory."""
+    n_x, m, n_classes = data_shape(args)
+    _, hidden_sizes = hidden_layers(args)
+    dims = [n_x, *hidden_sizes, output_units(n_classes)]
+    needed = training_bytes(dims, m, optimizer_name)
+    examples_bytes = training_bytes([n_x, output_units(n_classes)], m, optimizer_name)
+    advice = (
+        "use fewer --examples" if examples_bytes * 2 > needed else "use smaller --layers"
+    )
+    check_fits_in_memory(needed, f"training the network {dims} on {m:,} examples", advice)
+
+
+def build_model(args: argparse.Namespace, n_x: int, n_classes: int) -> tuple[nn.MLP, str, Any]:
+    """The MLP, a description, and its cost function."""
+    model_kind, hidden_sizes = hidden_layers(args)
     hidden = args.activation or ("tanh" if model_kind == "shallow" else "relu")
     init = args.init or ("he" if hidden in ("relu", "leaky_relu") else "xavier")
-    n_out = 1 if n_classes <= 2 else n_classes
+    n_out = output_units(n_classes)
     # Several classes: logits Z^[L] and the softmax cross-entropy; else one sigmoid unit.
     output = "sigmoid" if n_out == 1 else None
     loss = nn.binary_cross_entropy if n_out == 1 else nn.cross_entropy
@@ -176,11 +224,12 @@ def build_model(args: argparse.Namespace, n_x: int, n_classes: int) -> tuple[nn.
 
 def check_plot_path(path: str) -> None:
     """Fail before training when the cost curve could not be written."""
-    if importlib.util.find_spec("matplotlib") is None:
+    try:  # an import, not find_spec: a package that is found may still fail to import
+        from matplotlib.figure import Figure
+    except ImportError:
         raise UserError(
             '--plot needs matplotlib, which is not installed: pip install "autograd-lite[plots]"'
-        )
-    from matplotlib.figure import Figure
+        ) from None
 
     suffix = os.path.splitext(path)[1].lstrip(".").lower()
     supported = Figure().canvas.get_supported_filetypes()
@@ -189,13 +238,7 @@ def check_plot_path(path: str) -> None:
             f"--plot {path!r}: unknown picture format {suffix or '(no suffix)'!r}; use one of "
             + ", ".join("." + s for s in sorted(supported))
         )
-    _check_directory(path, "--plot")
-
-
-def _check_directory(path: str, option: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise UserError(f"{option} {path!r}: the directory {directory!r} does not exist")
+    check_output_file(path, "--plot")
 
 
 def plot_costs(costs: list[float], path: str, title: str) -> None:
@@ -218,22 +261,22 @@ def run(args: argparse.Namespace) -> int:
         lr = ADAM_LR if optimizer_name == "adam" and defaults.optimizer != "adam" else defaults.lr
     epochs = defaults.epochs if args.epochs is None else args.epochs
     batch_size = args.batch_size if args.batch_size is not None else defaults.batch_size
+    check_seed(args.seed)
     if not lr > 0 or not np.isfinite(lr):
         raise UserError(f"--lr must be a positive number; got {lr}")
     if epochs < 1:
         raise UserError(f"--epochs must be at least 1; got {epochs}")
     if batch_size is not None and batch_size < 1:
         raise UserError(f"--batch-size must be at least 1; got {batch_size}")
+    # Every option, output path and the memory needed are checked before any work.
+    check_memory(args, optimizer_name)
     if args.plot:
         check_plot_path(args.plot)
     if args.save:
-        _check_directory(args.save, "--save")
-        if os.path.isdir(args.save):
-            raise UserError(f"--save {args.save!r} is a directory; give a file name")
+        check_output_file(args.save, "--save")
 
     X_train, Y_train, X_test, Y_test, description = load_data(args)
-    multiclass = args.data == "digits" and args.digit is None
-    n_classes = 10 if multiclass else 2
+    _, _, n_classes = data_shape(args)
     model, model_description, loss = build_model(args, X_train.shape[0], n_classes)
     X_train = X_train.astype(args.dtype)
     X_test = X_test.astype(args.dtype)
@@ -255,6 +298,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"train accuracy: {100 * train_accuracy:.2f}%")
     print(f"test accuracy:  {100 * test_accuracy:.2f}%")
     if args.save:
+        make_folders_for(args.save, "--save")
         try:
             model.save(args.save)
         except OSError as err:
