@@ -275,3 +275,82 @@ def test_frames_refuse_a_folder_that_holds_other_files(tmp_path):
     with pytest.raises(FileExistsError, match="holds other files than frames"):
         visualize.write_frames(course_frames("short"), tmp_path, format="dot")
     assert os.listdir(tmp_path) == ["notes.txt"]
+
+
+# --------------------------------------------------------------------------- pickle, deepcopy
+
+
+def leaves_of(t: autograd_lite.Tensor) -> list[autograd_lite.Tensor]:
+    """The distinct leaves that require grad under ``t`` (walked without recursion)."""
+    found, seen, stack = [], {id(t)}, [t]
+    while stack:
+        node = stack.pop()
+        if node.is_leaf and node.requires_grad:
+            found.append(node)
+        for parent in node.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return found
+
+
+def round_trips(t):
+    import copy
+    import pickle
+
+    return {"pickle": pickle.loads(pickle.dumps(t)), "deepcopy": copy.deepcopy(t)}
+
+
+def test_a_chain_of_5000_ops_pickles_and_deep_copies_with_the_same_gradients():
+    """y_0 = x, y_k = 0.999 y_(k-1) + x (two ops a step, 2500 steps), J = Σ y_n:
+    dJ/dx = 0.999^n + Σ_(j<n) 0.999^j for every element (by hand)."""
+    n = 2500
+    x = autograd_lite.Tensor([0.5, -1.0, 2.0], requires_grad=True, name="x")
+    y = x
+    for _ in range(n):
+        y = y * 0.999 + x
+    J = y.sum()
+    copies = round_trips(J)
+    expected = 0.999**n + sum(0.999**j for j in range(n))
+    J.backward()
+    np.testing.assert_allclose(x.grad, np.full(3, expected), rtol=1e-10)
+    for how, J2 in copies.items():
+        (x2,) = leaves_of(J2)  # x, used by 2501 ops, is still one tensor
+        assert x2 is not x and x2.name == "x", how
+        J2.backward()
+        np.testing.assert_array_equal(x2.grad, x.grad)
+
+
+def test_a_deep_create_graph_gradient_pickles_with_its_tensor():
+    """x.grad after create_graph=True is itself a graph of hundreds of ops."""
+    from autograd_lite.engine import gradients
+
+    x = autograd_lite.Tensor([0.3, -0.2], requires_grad=True)
+    y = x
+    for _ in range(300):
+        y = autograd_lite.tanh(y) * 1.01
+    y.sum().backward(create_graph=True)
+    (second,) = gradients(x.grad.sum(), [x], retain_graph=True)
+    for how, x2 in round_trips(x).items():
+        np.testing.assert_array_equal(x2.grad.data, x.grad.data)
+        (second2,) = gradients(x2.grad.sum(), [x2])
+        np.testing.assert_array_equal(second2, second, err_msg=how)
+
+
+def test_shared_subgraphs_stay_shared_through_pickle_and_deepcopy():
+    """u = ab is used three times by J = u·u + u; pickled with a, J still uses one u and
+    that a: dJ/da = (2u + 1) b (by hand)."""
+    import copy
+    import pickle
+
+    a = autograd_lite.Tensor(2.0, requires_grad=True, name="a")
+    b = autograd_lite.Tensor(3.0, requires_grad=True, name="b")
+    u = a * b
+    J = u * u + u
+    for J2, a2 in (pickle.loads(pickle.dumps((J, a))), copy.deepcopy((J, a))):
+        square, u2 = J2.parents
+        assert square.parents[0] is square.parents[1] is u2
+        assert u2.parents[0] is a2
+        J2.backward()
+        assert a2.grad.item() == (2 * 6.0 + 1) * 3.0
+    assert a.grad is None  # the originals are untouched
