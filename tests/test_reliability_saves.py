@@ -168,6 +168,27 @@ def test_remove_stale_temporaries_removes_only_dead_processes_temporaries(tmp_pa
     )
 
 
+def test_a_save_whose_unnamed_file_cannot_be_linked_copies_it_and_leaves_nothing(
+    tmp_path, monkeypatch
+):
+    """Should linking the unnamed file fail (a file system that refuses it), its bytes
+    are copied to a named temporary, which is renamed over the target as usual."""
+    path = tmp_path / "model.npz"
+    model(1).save(path)
+    path.chmod(0o600)
+
+    def link_refused(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", link_refused)
+    model(2).save(path)
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == ["model.npz"]
+    assert path.stat().st_mode & 0o777 == 0o600
+    np.testing.assert_array_equal(nn.load_model(path).state_dict()["W1"],
+                                  model(2).state_dict()["W1"])
+
+
 # --------------------------------------------------------------------------- permissions
 
 

@@ -170,11 +170,12 @@ class Module:
     def save(self, path: str | PathLike[str]) -> None:
         """Write the parameters to ``path`` as a NumPy .npz file, atomically.
 
-        The file is written next to ``path`` under a temporary name, flushed to disk
-        (fsync) and renamed over ``path`` in one step, so a crash or an error during
-        the save never leaves a half-written file behind: ``path`` holds either the
-        old contents or the new ones. ``path`` is used exactly as given (no ".npz" is
-        appended).
+        The file is written next to ``path`` as an unnamed temporary file (where the
+        system has them), flushed to disk (fsync) and renamed over ``path`` in one step,
+        so a crash, ``kill -9`` or an error during the save never leaves a half-written
+        file or a temporary behind: ``path`` holds either the old contents or the new
+        ones (see :mod:`autograd_lite.files`). A file saved again keeps its permissions.
+        ``path`` is used exactly as given (no ".npz" is appended).
         """
         save_state(path, self.state_dict(), type(self).__name__, self.config())
 

@@ -235,8 +235,20 @@ def _open_regular_file(path: str, what: str, error: Any) -> io.BufferedReader:
 
 
 def available_memory() -> int | None:
-    """Bytes of memory this process can still fill: Linux's MemAvailable, else the
-    physical memory; None where neither is known."""
+    """Bytes of memory this process can still fill: Linux's MemAvailable (less, inside
+    a container, what its cgroup still allows), else the physical memory; None where
+    neither is known."""
+    available = _meminfo_available()
+    if available is None:
+        try:
+            available = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (AttributeError, OSError, ValueError):
+            return None
+    allowed = _cgroup_allowance()
+    return available if allowed is None else min(available, allowed)
+
+
+def _meminfo_available() -> int | None:
     try:
         with open("/proc/meminfo", "rb") as meminfo:
             for line in meminfo:
@@ -244,10 +256,29 @@ def available_memory() -> int | None:
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, OSError, ValueError):
-        return None
+    return None
+
+
+#: Where a container's memory limit and use are read: cgroup v2, then v1.
+_CGROUP_FILES = (
+    ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+    ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+)
+
+
+def _cgroup_allowance() -> int | None:
+    """What this process's cgroup still allows (its limit less its use), if it has a limit."""
+    for limit_path, usage_path in _CGROUP_FILES:
+        try:
+            with open(limit_path, "rb") as limit_file:
+                limit = limit_file.read().strip()
+            if limit == b"max" or int(limit) >= 2**62:  # no limit
+                return None
+            with open(usage_path, "rb") as usage_file:
+                return max(int(limit) - int(usage_file.read()), 0)
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def format_bytes(n: int) -> str:
