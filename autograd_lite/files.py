@@ -37,6 +37,8 @@ _T = TypeVar("_T")
 
 #: The names of our temporaries: ``.<name>.<pid>.<8 hex digits>.tmp`` (files and folders).
 _TEMPORARY = re.compile(r"\.(?P<stem>.*)\.(?P<pid>[0-9]{1,10})\.[0-9a-f]{8}\.tmp")
+#: Whether os.link can call linkat, which names an unnamed file through /proc.
+_LINKAT = os.link in os.supports_dir_fd
 
 
 def atomic_write(
@@ -189,7 +191,7 @@ def _open_temporary(target: Path) -> tuple[int, str | None]:
     """An open file for the new contents: unnamed where the system allows it (then the
     name is None), else a new file named by :func:`_temporary_name`."""
     unnamed = getattr(os, "O_TMPFILE", None)
-    if unnamed is not None and os.link in os.supports_dir_fd and os.path.isdir("/proc/self/fd"):
+    if unnamed is not None and _LINKAT and os.path.isdir("/proc/self/fd"):
         try:
             # 0o666: the umask decides the permissions, as for any new file.
             return os.open(target.parent, unnamed | os.O_RDWR, 0o666), None
