@@ -88,6 +88,7 @@ SAVE_THAT_STOPS_MIDWAY = """
 """
 
 
+@pytest.mark.skipif(not hasattr(os, "O_TMPFILE"), reason="unnamed files are Linux's O_TMPFILE")
 def test_a_save_killed_while_writing_leaves_the_old_file_and_nothing_else(tmp_path):
     path = tmp_path / "model.npz"
     model(1).save(path)
@@ -132,7 +133,7 @@ def test_saves_killed_at_random_moments_never_leave_a_broken_file_or_temporaries
     """
     expected = nn.MLP([400, 400, 400, 1], seed=0).state_dict()
     rng = random.Random(0)
-    for _ in range(3):
+    for _ in range(2):
         child = start(script, str(path))
         wait_for(child, "saved")
         select.select([], [], [], rng.uniform(0.05, 0.3))  # let it save a few more times
