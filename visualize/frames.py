@@ -338,9 +338,13 @@ def write_frames(
     return [folder / name for name in files]
 
 
+#: What a file browser leaves in a folder it showed: replaced with the folder, not refused.
+_BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
 def _is_frames_file(name: str) -> bool:
     stem, dot, suffix = name.partition(".")
-    return name == "index.html" or (
+    return name == "index.html" or name in _BROWSER_FILES or (
         dot == "." and suffix in ("svg", "dot") and stem.startswith("frame_")
         and stem.removeprefix("frame_").isdigit()
     )
