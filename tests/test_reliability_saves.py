@@ -282,7 +282,10 @@ def test_a_frames_folder_killed_while_written_is_the_old_one_whole(tmp_path):
     assert f"Step 0 of {len(new) - 1}" in page and len(snapshot(folder)) == len(new) + 1
 
 
-def test_frames_replace_their_folder_and_keep_its_permissions(tmp_path):
+@pytest.mark.parametrize("exchange", ["renameat2", "two renames"])
+def test_frames_replace_their_folder_and_keep_its_permissions(tmp_path, monkeypatch, exchange):
+    if exchange == "two renames":  # systems without renameat2(RENAME_EXCHANGE)
+        monkeypatch.setattr(files, "_renameat2", lambda: None)
     folder = tmp_path / "frames"
     visualize.write_frames(course_frames("long"), folder, format="dot")
     folder.chmod(0o700)
