@@ -13,6 +13,9 @@ in :mod:`autograd_lite.ops`, where the forward and its derivative live side by s
 
 from __future__ import annotations
 
+import copyreg
+import threading
+import weakref
 from collections.abc import Callable
 from itertools import count
 from typing import Any
@@ -116,15 +119,39 @@ class Tensor:
         self._saved = None
         self._retains_grad = False
 
+    # ------------------------------------------------------------ pickle and copy
+    # A graph is a chain of Tensors, each holding its inputs: pickling or deep-copying it
+    # the default way recurses once per op and fails past a few hundred ops. Instead, the
+    # first tensor reached (the root) puts every tensor it reaches, inputs first, in
+    # front of its own state (a "prelude"); each of those is then pickled shallow, its
+    # inputs being already done (pickle's and deepcopy's memo give them back), so the
+    # depth stays constant. Shared nodes stay shared, within one graph and with other
+    # tensors pickled alongside.
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        instance_dict = getattr(self, "__dict__", None) or None
+        return _new_tensor, (type(self),), (_prelude(self), instance_dict, _slots_of(self))
+
+    def __copy__(self) -> Tensor:
+        """A shallow copy: a new node with the same data, inputs and gradient."""
+        new = _new_tensor(type(self))
+        new.__setstate__((None, getattr(self, "__dict__", None), _slots_of(self)))
+        return new
+
     def __setstate__(self, state: Any) -> None:
         """Unpickling and copy.deepcopy: the slots back, and a node gets a new number here,
         after its inputs got theirs, so that numbers still follow creation in this process.
 
-        A ``.grad`` recorded with ``create_graph=True`` is a graph that uses this tensor,
-        yet it is rebuilt first (it is part of this tensor's state): it is numbered again,
-        parents first, after this tensor.
+        ``state`` is ``(prelude, instance_dict, slots)``; the prelude (the tensors this one
+        reaches, already rebuilt) needs nothing more. Pickles made before it existed hold
+        ``(instance_dict, slots)``. A ``.grad`` recorded with ``create_graph=True`` is a
+        graph that uses this tensor, yet it is rebuilt first (it is part of this tensor's
+        state): it is numbered again, parents first, after this tensor.
         """
-        instance_dict, slots = state if isinstance(state, tuple) else (state, None)
+        if isinstance(state, tuple) and len(state) == 3:
+            instance_dict, slots = state[1], state[2]
+        else:
+            instance_dict, slots = state if isinstance(state, tuple) else (state, None)
         if instance_dict:  # a subclass with a __dict__
             self.__dict__.update(instance_dict)
         for key, value in (slots or {}).items():
@@ -415,6 +442,97 @@ class Tensor:
 
 def _data_of(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
+
+
+# ------------------------------------------------------------------ pickle and copy
+
+def _slots_of(t: Tensor) -> dict[str, Any]:
+    """{slot: value} for every slot of ``t``'s class and its bases that holds a value."""
+    return {name: getattr(t, name) for name in copyreg._slotnames(type(t)) if hasattr(t, name)}
+
+
+def _new_tensor(cls: type[Tensor]) -> Tensor:
+    """An empty instance of ``cls``, filled by ``__setstate__`` (pickle's first step)."""
+    return cls.__new__(cls)
+
+
+class _Scheduled(threading.local):
+    """Per thread: the tensors that a root's prelude will pickle next, by id (each with a
+    weak reference, so that a reused id is never mistaken for them)."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[int, weakref.ref[Tensor]] = {}
+
+
+_scheduled = _Scheduled()
+
+
+def _prelude(t: Tensor) -> list[Any] | None:
+    """What ``t``'s pickled state starts with: None when ``t`` is itself in a prelude
+    being pickled (its inputs are done), else every tensor it reaches, inputs first."""
+    nodes = _scheduled.nodes
+    ref = nodes.get(id(t))
+    if ref is not None and ref() is t:
+        del nodes[id(t)]
+        return None
+    order = _reached_inputs_first(t)
+    if not order:
+        return None
+    for node in order:
+        nodes[id(node)] = weakref.ref(node)
+    return [*order, _PreludeEnd([id(node) for node in order])]
+
+
+def _reached_inputs_first(root: Tensor) -> list[Tensor]:
+    """The tensors ``root`` reaches through its inputs and any ``.grad`` graph, each after
+    what it reaches (a depth-first post-order, without recursion); ``root`` left out."""
+    order: list[Tensor] = []
+    seen = {id(root)}
+    stack = [(root, iter(_edges(root)))]
+    while stack:
+        node, children = stack[-1]
+        for child in children:
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append((child, iter(_edges(child))))
+                break
+        else:
+            stack.pop()
+            if node is not root:
+                order.append(node)
+    return order
+
+
+def _edges(t: Tensor) -> tuple[Tensor, ...]:
+    grad = t.grad
+    return (*t._parents, grad) if isinstance(grad, Tensor) else t._parents
+
+
+class _PreludeEnd:
+    """The last item of a prelude: once pickle or deepcopy reaches it, the prelude's
+    tensors are done, and are no longer marked as scheduled. Unpickles as None."""
+
+    __slots__ = ("_ids",)
+
+    def __init__(self, ids: list[int]) -> None:
+        self._ids = ids
+
+    def _finish(self) -> None:
+        nodes = _scheduled.nodes
+        for key in self._ids:
+            nodes.pop(key, None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        self._finish()
+        return _nothing, ()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> None:
+        self._finish()
+        return None
+
+
+def _nothing() -> None:
+    return None
 
 
 # Imported last: both modules use Tensor, and Tensor's methods use them.

@@ -32,7 +32,7 @@ import numpy as np
 
 import autograd_lite as al
 from autograd_lite import Tensor
-from autograd_lite.files import atomic_write
+from autograd_lite.files import atomic_folder, atomic_write
 from visualize.dot_program import (
     GraphvizNotFoundError,
     dot_available,
@@ -303,6 +303,10 @@ def write_frames(
 
     ``format="dot"`` writes DOT sources instead (no Graphviz program needed); its
     ``index.html`` then steps through the chain-rule text alone. Returns the paths.
+
+    The folder is replaced as a whole (built next to it, then swapped in one step), so
+    its page and its frames always come from the same run, even if the writing is
+    interrupted. A folder that holds other files than frames is refused, not replaced.
     """
     if format not in ("svg", "dot"):
         raise ValueError(f"write_frames: format must be 'svg' or 'dot'; got {format!r}")
@@ -311,30 +315,54 @@ def write_frames(
     if format == "svg" and not dot_available():
         raise GraphvizNotFoundError(missing_dot_message("write_frames: writing SVG frames"))
     folder = Path(directory)
+    _check_frames_folder(folder)
     width = max(3, len(str(len(frames) - 1)))
-    written: list[Path] = []
+    files: dict[str, str] = {}
     pictures: list[str | None] = []
     for frame in frames:
-        path = folder / f"frame_{frame.step:0{width}d}.{format}"
+        name = f"frame_{frame.step:0{width}d}.{format}"
         if format == "svg":
-            svg = run_dot(frame.source, "svg", f"write_frames: drawing {path.name}").decode()
+            svg = run_dot(frame.source, "svg", f"write_frames: drawing {name}").decode()
             pictures.append(_svg_body(svg))
-            written.append(atomic_write(path, svg))
+            files[name] = svg
         else:
             pictures.append(None)
-            written.append(atomic_write(path, frame.source))
-    written.append(atomic_write(folder / "index.html", _html_page(frames, pictures)))
-    _remove_stale_frames(folder, {path.name for path in written})
-    return written
+            files[name] = frame.source
+    files["index.html"] = _html_page(frames, pictures)
+
+    def fill(building: Path) -> None:
+        for name, text in files.items():
+            (building / name).write_bytes(text.encode("utf-8"))
+
+    atomic_folder(folder, fill)
+    return [folder / name for name in files]
 
 
-def _remove_stale_frames(folder: Path, keep: set[str]) -> None:
-    """Remove frame files of an earlier, longer run, so the folder holds one sequence."""
-    for path in folder.glob("frame_*.*"):
-        if path.name in keep or path.suffix not in (".svg", ".dot"):
-            continue
-        if path.stem.removeprefix("frame_").isdigit():
-            path.unlink()
+#: What a file browser leaves in a folder it showed: replaced with the folder, not refused.
+_BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
+def _is_frames_file(name: str) -> bool:
+    stem, dot, suffix = name.partition(".")
+    return name == "index.html" or name in _BROWSER_FILES or (
+        dot == "." and suffix in ("svg", "dot") and stem.startswith("frame_")
+        and stem.removeprefix("frame_").isdigit()
+    )
+
+
+def _check_frames_folder(folder: Path) -> None:
+    """Refuse to replace a folder that holds anything else than frames and their page."""
+    try:
+        names = sorted(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return  # new, or a file: atomic_folder says so
+    others = [name for name in names if not _is_frames_file(name)]
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise FileExistsError(
+            f"write_frames: {os.fspath(folder)} holds other files than frames ({shown}); the "
+            "frames replace their folder as a whole, so give a new or empty folder"
+        )
 
 
 def frames_to_html(

@@ -12,7 +12,6 @@ WL, bL, so that a course parameter dictionary loads into it as it is.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from os import PathLike
@@ -24,7 +23,7 @@ import autograd_lite as al
 from autograd_lite import ShapeError, Tensor
 from autograd_lite.nn.init import check_init, initialize_weights, make_rng
 from autograd_lite.nn.module import Module, Parameter, StateDictError
-from autograd_lite.nn.serialization import ModelFileError, read_state
+from autograd_lite.nn.serialization import ModelFile
 from autograd_lite.ops import linear
 
 __all__ = ["ACTIVATIONS", "MLP", "Dense", "Sequential", "load_model", "model_from_config"]
@@ -396,28 +395,87 @@ def model_from_config(config: Mapping[str, Any]) -> Module:
     raise ValueError(f"unknown model type {kind!r}")
 
 
+def _config_parameter_count(config: Any) -> int:
+    """How many numbers the model of ``config`` (as :func:`model_from_config` reads it)
+    holds, computed without building it; ValueError if ``config`` cannot describe a model.
+
+    A Dense layer holds n_out·n_in + n_out numbers (W^[l] and b^[l]); an MLP the sum over
+    its layers; a Sequential the sum over its layers (walked without recursion).
+    """
+    total = 0
+    pending = [config]
+    while pending:
+        layer = pending.pop()
+        if not isinstance(layer, Mapping):
+            raise ValueError(f"a layer's configuration must be a mapping; got {layer!r:.80}")
+        kind = layer.get("type")
+        if kind == "Dense":
+            n_in = _check_size(layer.get("n_in"), "n_in", "Dense")
+            n_out = _check_size(layer.get("n_out"), "n_out", "Dense")
+            total += n_out * n_in + n_out
+        elif kind == "MLP":
+            dims = layer.get("layer_dims")
+            if not isinstance(dims, list) or len(dims) < 2:
+                raise ValueError(
+                    f"MLP: layer_dims must list at least [n_x, n^[1]]; got {dims!r:.80}"
+                )
+            dims = [_check_size(n, f"layer_dims[{i}]", "MLP") for i, n in enumerate(dims)]
+            total += sum(dims[l] * dims[l - 1] + dims[l] for l in range(1, len(dims)))
+        elif kind == "Sequential":
+            layers = layer.get("layers")
+            if not isinstance(layers, list):
+                raise ValueError(f"Sequential: layers must be a list; got {layers!r:.80}")
+            pending.extend(layers)
+        else:
+            raise ValueError(f"unknown model type {kind!r:.80}")
+    return total
+
+
 def load_model(path: str | PathLike[str]) -> Module:
     """Rebuild a model saved by ``Module.save`` from its stored configuration.
 
     Works for the models whose configuration is known (``nn.Dense``,
     ``nn.Sequential`` of them, ``nn.MLP``); for others, build the model and call
-    ``model.load(path)``.
+    ``model.load(path)``. The configuration is checked against the file's arrays (their
+    headers) and the memory available before the model is built, and the arrays' names
+    and shapes against the model before any of them is read.
     """
-    state, metadata = read_state(path)
-    config = metadata.get("config")
-    if config is None:
-        raise ModelFileError(
-            f"load_model: {os.fspath(path)!r} does not record how to build its model; "
-            "create the model yourself and call model.load(path)"
-        )
+    with ModelFile(path, "load_model") as model_file:
+        config = model_file.metadata.get("config")
+        if config is None:
+            raise model_file.error(
+                "does not record how to build its model; create the model yourself and call "
+                "model.load(path)"
+            )
+        try:
+            count = _config_parameter_count(config)
+        except ValueError as err:
+            raise model_file.error(
+                f"has a model configuration that cannot be rebuilt ({err})"
+            ) from None
+        if count > model_file.parameter_count:
+            raise model_file.error(
+                f"is inconsistent: its configuration describes a model of {count:,} numbers, "
+                f"but its arrays hold {model_file.parameter_count:,}"
+            )
+        model_file.check_memory(extra=count * _itemsize(config))
+        try:
+            model = model_from_config(config)
+        except (KeyError, TypeError, ValueError) as err:
+            raise model_file.error(
+                f"has a model configuration that cannot be rebuilt ({err})"
+            ) from None
+        try:
+            return model._load_file(model_file, None)
+        except StateDictError as err:  # the file contradicts itself
+            raise model_file.error(
+                f"is inconsistent: its arrays do not fit the model its configuration "
+                f"describes ({err})"
+            ) from None
+
+
+def _itemsize(config: Mapping[str, Any]) -> int:
     try:
-        model = model_from_config(config)
-    except (KeyError, TypeError, ValueError) as err:
-        raise ModelFileError(
-            f"load_model: {os.fspath(path)!r} has a model configuration that cannot be "
-            f"rebuilt ({err})"
-        ) from None
-    try:
-        return model.load_state_dict(state)
-    except StateDictError as err:
-        raise StateDictError(f"load_model {os.fspath(path)!r}: {err}") from None
+        return max(np.dtype(config.get("dtype", "float64")).itemsize, 1)
+    except (TypeError, ValueError):
+        return 8

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Tensor
-from autograd_lite.nn.serialization import read_state, save_state
+from autograd_lite.nn.serialization import ModelFile, save_state
 
 __all__ = ["Module", "Parameter", "StateDictError"]
 
@@ -140,13 +140,7 @@ class Module:
         Values are converted to each parameter's dtype. Returns the module.
         """
         own = dict(self.named_parameters())
-        problems = []
-        missing = [name for name in own if name not in state]
-        if missing:
-            problems.append("missing " + ", ".join(missing))
-        unexpected = [str(name) for name in state if name not in own]
-        if unexpected and strict:
-            problems.append("unexpected " + ", ".join(unexpected))
+        problems = _name_problems(own, state, strict)
         new_values = {}
         for name, p in own.items():
             if name not in state:
@@ -159,15 +153,11 @@ class Module:
                 problems.append(f"{name} is not an array of numbers ({type(value).__name__})")
                 continue
             if array.shape != p.shape:
-                problems.append(f"{name} is {array.shape} where the model's {name} is {p.shape}")
+                problems.append(_shape_problem(name, array.shape, p.shape))
                 continue
             new_values[name] = array
         if problems:
-            expected = ", ".join(f"{name} {p.shape}" for name, p in own.items())
-            raise StateDictError(
-                f"load_state_dict ({type(self).__name__}): " + "; ".join(problems)
-                + f". The model expects: {expected}. Nothing was changed."
-            )
+            raise _state_dict_error(self, own, problems)
         for name, array in new_values.items():
             own[name].data = array
         return self
@@ -180,11 +170,12 @@ class Module:
     def save(self, path: str | PathLike[str]) -> None:
         """Write the parameters to ``path`` as a NumPy .npz file, atomically.
 
-        The file is written next to ``path`` under a temporary name, flushed to disk
-        (fsync) and renamed over ``path`` in one step, so a crash or an error during
-        the save never leaves a half-written file behind: ``path`` holds either the
-        old contents or the new ones. ``path`` is used exactly as given (no ".npz" is
-        appended).
+        The file is written next to ``path`` as an unnamed temporary file (where the
+        system has them), flushed to disk (fsync) and renamed over ``path`` in one step,
+        so a crash, ``kill -9`` or an error during the save never leaves a half-written
+        file or a temporary behind: ``path`` holds either the old contents or the new
+        ones (see :mod:`autograd_lite.files`). A file saved again keeps its permissions.
+        ``path`` is used exactly as given (no ".npz" is appended).
         """
         save_state(path, self.state_dict(), type(self).__name__, self.config())
 
@@ -195,11 +186,33 @@ class Module:
         (missing file, truncated or corrupt file, a file that is not a model, a
         mismatch) a clear error is raised and the model is unchanged. Returns the module.
         """
-        state, _ = read_state(path)
-        try:
-            return self.load_state_dict(state)
-        except StateDictError as err:
-            raise StateDictError(f"load {str(path)!r}: {err}") from None
+        with ModelFile(path) as model_file:
+            return self._load_file(model_file, f"load {str(path)!r}")
+
+    def _load_file(self, model_file: ModelFile, where: str | None) -> Module:
+        """Load an open model file: names and shapes are checked from the arrays' headers
+        (:class:`StateDictError` prefixed by ``where``) before any array is read."""
+        self._check_state_shapes(model_file.shapes, where)
+        state = model_file.read_state()
+        own = dict(self.named_parameters())
+        for name, array in state.items():  # read fresh from the file: no copy needed
+            own[name].data = array.astype(own[name].dtype, copy=False)
+        return self
+
+    def _check_state_shapes(
+        self, shapes: Mapping[str, tuple[int, ...]], where: str | None
+    ) -> None:
+        """Raise :class:`StateDictError` (prefixed by ``where``) unless ``shapes``, a
+        {name: shape} of values to load, has exactly this module's names and shapes:
+        the check :meth:`load_state_dict` makes, on shapes alone."""
+        own = dict(self.named_parameters())
+        problems = _name_problems(own, shapes, strict=True)
+        for name, p in own.items():
+            if name in shapes and tuple(shapes[name]) != p.shape:
+                problems.append(_shape_problem(name, tuple(shapes[name]), p.shape))
+        if problems:
+            error = _state_dict_error(self, own, problems)
+            raise error if where is None else StateDictError(f"{where}: {error}")
 
     # ---------------------------------------------------------------- display
     def extra_repr(self) -> str:
@@ -214,3 +227,30 @@ class Module:
             body = repr(module).replace("\n", "\n  ")
             lines.append(f"  ({name}): {body}")
         return "\n".join(lines) + "\n)"
+
+
+def _name_problems(
+    own: Mapping[str, Parameter], given: Mapping[str, Any], strict: bool
+) -> list[str]:
+    problems = []
+    missing = [name for name in own if name not in given]
+    if missing:
+        problems.append("missing " + ", ".join(missing))
+    unexpected = [str(name) for name in given if name not in own]
+    if unexpected and strict:
+        problems.append("unexpected " + ", ".join(unexpected))
+    return problems
+
+
+def _shape_problem(name: str, shape: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    return f"{name} is {shape} where the model's {name} is {expected}"
+
+
+def _state_dict_error(
+    module: Module, own: Mapping[str, Parameter], problems: list[str]
+) -> StateDictError:
+    expected = ", ".join(f"{name} {p.shape}" for name, p in own.items())
+    return StateDictError(
+        f"load_state_dict ({type(module).__name__}): " + "; ".join(problems)
+        + f". The model expects: {expected}. Nothing was changed."
+    )
