@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd_lite.ops import base
-from autograd_lite.ops.base import Primitive, binary_method, binary_operands
+from autograd_lite.ops.base import Primitive, binary_method, binary_operands, implements
 from autograd_lite.tensor import Tensor
 
 #: The public functions of this family (re-exported by autograd_lite.ops).
@@ -76,6 +78,7 @@ def _check_matmul(op: str, a: Tensor, b: Tensor) -> None:
         )
 
 
+@implements(np.matmul)
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product a @ b (NumPy's matmul rules)."""
     ta, tb = binary_operands(a, b)
@@ -83,6 +86,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     return _matmul(ta, tb)
 
 
+@implements(np.dot)
 def dot(a: Any, b: Any) -> Tensor:
     """np.dot for vectors and matrices (the course's np.dot(W, A)); same as matmul there."""
     ta, tb = binary_operands(a, b)
