@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import re
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -113,6 +115,15 @@ def test_relu_layer_with_maximum_and_keepdims_sum_as_in_the_notes():
     dA_prev = np.dot(W.data.T, dZ)
     for param, expected in ((W, dW), (b, db), (A_prev, dA_prev)):
         np.testing.assert_allclose(param.grad, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_the_readme_example_prints_what_it_says(capsys):
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Write it as in the notes"):]
+    code = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)[0]
+    assert "A = sigmoid(np.dot(w.T, X) + b)" in code and "cost.backward()" in code
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out.split() == ["True", "True"]
 
 
 # ============================================================ every registered function
