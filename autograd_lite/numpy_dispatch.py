@@ -18,7 +18,8 @@ Every call then goes one of three ways, by one rule each:
    ``ufunc.outer`` works for every differentiable two-operand ufunc.
 2. **Queries** (:data:`QUERIES`): answers that have no gradient (shapes, booleans,
    indices, counts: ``np.shape``, ``np.isfinite``, ``np.argmax``, comparisons,
-   ``np.zeros_like``). They are computed on the values and return NumPy's own result.
+   ``np.zeros_like``), and the values written out (``np.save``, ``np.array2string``).
+   They are computed on the values and return NumPy's own result.
 3. **Anything else** (``np.linalg.inv``, ``np.sort``, ``np.exp(t, out=buf)``, ...). Given a
    Tensor that requires grad while gradients are recorded, it raises a TypeError naming
    the function and the way out: a gradient is never dropped silently. Otherwise (no
@@ -46,9 +47,10 @@ from autograd_lite.grad_mode import GradMode
 from autograd_lite.ops.base import _NUMPY_IMPLEMENTATIONS
 from autograd_lite.tensor import Tensor
 
-#: NumPy calls with no gradient: computed on the values, they return NumPy's result.
-#: Each answers a question about a tensor (its shape; where, whether or how many of its
-#: values are something) and none returns a floating value derived from it.
+#: NumPy calls with no gradient to lose: computed on the values, they return NumPy's
+#: result. Each answers a question about a tensor (its shape or dtype; where, whether or
+#: how many of its values are something) or writes its values out (as text, to a file);
+#: none returns a floating value derived from it.
 QUERIES: frozenset = frozenset({
     # shapes, and new arrays that take only a shape (dW = np.zeros_like(W))
     np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
@@ -61,6 +63,11 @@ QUERIES: frozenset = frozenset({
     np.isfinite, np.isnan, np.isinf, np.signbit,
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
     np.logical_and, np.logical_or, np.logical_xor, np.logical_not,
+    # dtypes and memory
+    np.result_type, np.min_scalar_type, np.can_cast, np.shares_memory, np.may_share_memory,
+    # the values written out
+    np.array2string, np.array_repr, np.array_str, np.save, np.savez, np.savez_compressed,
+    np.savetxt,
 })
 
 #: ``ufunc.reduce`` as the NumPy function that autograd-lite may differentiate (axis 0
