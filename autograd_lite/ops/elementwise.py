@@ -149,9 +149,8 @@ class Pow(Primitive):
     At the edges, the limits PyTorch uses: dz/da = 0 where b = 0 (a^0 = 1 is constant, even
     at a = 0, where b a^(b-1) would be 0 · ∞); dz/db = 0 where a = 0 and b ≥ 0 (0^b = 0 is
     constant there). Where PyTorch's z log a is not a number (a < 0, where log a is not
-    real; a = 0 with b < 0, where z = ∞ and PyTorch gives -∞), dz/db is taken as 0 too: a
-    gradient is never NaN. A number as exponent (x ** 2) is a constant input, like the 3 of
-    3 * x.
+    real; a = 0 with b < 0, where z = ∞ and PyTorch gives -∞), dz/db is taken as 0 too,
+    never NaN. A number as exponent (x ** 2) is a constant input, like the 3 of 3 * x.
     """
 
     name = "pow"
