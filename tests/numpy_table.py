@@ -91,6 +91,7 @@ NUMPY_CALLS: list[NumpyCall] = [
     NumpyCall(np.power, inputs(normal(3, 4)), lambda f, a: f(2.0, a), "power-number-base"),
     NumpyCall(np.matmul, inputs(normal(3, 4), normal(4, 2))),
     NumpyCall(np.matmul, inputs(normal(4, 2)), lambda f, a: f(X34, a), "matmul-ndarray"),
+    NumpyCall(np.linalg.matmul, inputs(normal(2, 3, 4), normal(4, 2))),
     # ----- elementwise
     NumpyCall(np.exp, inputs(normal(3, 4))),
     NumpyCall(np.log, inputs(positive(3, 4))),

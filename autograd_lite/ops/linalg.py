@@ -78,7 +78,7 @@ def _check_matmul(op: str, a: Tensor, b: Tensor) -> None:
         )
 
 
-@implements(np.matmul)
+@implements(np.matmul, np.linalg.matmul)
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product a @ b (NumPy's matmul rules)."""
     ta, tb = binary_operands(a, b)
