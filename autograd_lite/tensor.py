@@ -99,10 +99,6 @@ class Tensor:
         "__weakref__",
     )
 
-    # NumPy must not turn `ndarray * Tensor` into an ndarray of objects: returning
-    # NotImplemented from its operators makes Python call Tensor.__rmul__ instead.
-    __array_ufunc__ = None
-
     def __init__(
         self,
         data: Any,
@@ -222,9 +218,18 @@ class Tensor:
         return len(self.data)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """``np.asarray(t)``: the values, ``t.data`` (no graph: the values only)."""
         if dtype is None or np.dtype(dtype) == self.data.dtype:
             return self.data.copy() if copy else self.data
         return self.data.astype(dtype)
+
+    # NumPy's own functions on Tensors: np.exp(t), np.dot(W, X), np.sum(dZ, axis=1) and
+    # an ndarray's operators (X * t) record the graph; queries (np.shape, np.argmax,
+    # comparisons) give NumPy's results; any other function given a tensor that requires
+    # grad raises a TypeError. The rules: autograd_lite/numpy_dispatch.py. Set at the end
+    # of this module, like the operators.
+    __array_ufunc__: Any
+    __array_function__: Any
 
     def item(self) -> float:
         if self.data.size != 1:
@@ -546,3 +551,9 @@ from autograd_lite.ops.elementwise import Sub as _Sub  # noqa: E402
 Tensor.__add__, Tensor.__radd__ = _binary_method(_Add), _binary_method(_Add, reflected=True)
 Tensor.__sub__, Tensor.__rsub__ = _binary_method(_Sub), _binary_method(_Sub, reflected=True)
 Tensor.__mul__, Tensor.__rmul__ = _binary_method(_Mul), _binary_method(_Mul, reflected=True)
+
+# After the operators: NumPy's dispatch sends an ndarray's operators (X * t) to them.
+from autograd_lite import numpy_dispatch as _numpy_dispatch  # noqa: E402
+
+Tensor.__array_ufunc__ = _numpy_dispatch.array_ufunc
+Tensor.__array_function__ = _numpy_dispatch.array_function

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.ops import base
-from autograd_lite.ops.base import ExpressionForm, Primitive, apply, as_tensor
+from autograd_lite.ops.base import ExpressionForm, Primitive, apply, as_tensor, implements
 from autograd_lite.tensor import Tensor
 
 #: The public functions of this family (re-exported by autograd_lite.ops).
@@ -141,6 +141,7 @@ def sigmoid(z: Any) -> Tensor:
     return apply(Sigmoid, (as_tensor(z),))
 
 
+@implements(np.tanh)
 def tanh(z: Any) -> Tensor:
     """tanh(z)."""
     return apply(Tanh, (as_tensor(z),))

@@ -170,6 +170,10 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
     """A leaf that does not require grad; numbers and arrays take ``like``'s dtype.
 
     Taking the tensor operand's dtype keeps float32 computations in float32.
+
+    Every operand that is not a Tensor comes through here, so this is also where a list or
+    tuple that holds Tensors (nested too) becomes one tensor, stacked as ``np.array``
+    would: ``al.mean([x, x + 2])`` is differentiable in x. Such a list is not a constant.
     """
     if like is not None and type(value) in _CACHED_NUMBERS:
         # The 3 in 3 * x comes back at every step: its read-only array is made once.
@@ -182,10 +186,12 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
                 _number_arrays[key] = array
     elif isinstance(value, Tensor):
         return value
+    elif like is not None and type(value) is np.ndarray and value.dtype == like.data.dtype:
+        array = value
+    elif type(value) in _SEQUENCES and _holds_tensor(value):
+        return stacked(value, like)
     elif like is None:
         array = to_array(value)
-    elif type(value) is np.ndarray and value.dtype == like.data.dtype:
-        array = value
     else:
         array = np.asarray(value, dtype=like.data.dtype)
     # Bypasses Tensor.__init__: the array is already checked.
@@ -204,6 +210,44 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
 # (number, dtype) -> its 0-d array. Zeros are left out (0.0 == -0.0 would share a key).
 _CACHED_NUMBERS = (int, float)
 _number_arrays: dict[tuple, np.ndarray] = {}
+_SEQUENCES = (list, tuple)
+
+
+def _holds_tensor(values: list | tuple) -> bool:
+    """Whether a (nested) list or tuple holds a Tensor somewhere."""
+    return any(
+        isinstance(v, Tensor) or (type(v) in _SEQUENCES and _holds_tensor(v)) for v in values
+    )
+
+
+def stacked(values: list | tuple, like: Tensor | None = None) -> Tensor:
+    """A (nested) list or tuple of Tensors and numbers as one tensor, stacked along a new
+    first axis at each level as ``np.array(values)`` would; differentiable in every Tensor.
+    Numbers and arrays take ``like``'s dtype, or that of the first Tensor inside."""
+    from autograd_lite.ops import shape  # shape's primitives use this module
+
+    if like is None:
+        like = _first_tensor(values)
+    items = [
+        stacked(v, like) if type(v) in _SEQUENCES and _holds_tensor(v) else constant(v, like)
+        for v in values
+    ]
+    if any(t.shape != items[0].shape for t in items):
+        shapes = ", ".join(str(t.shape) for t in items)
+        raise ShapeError(
+            f"a list holding Tensors becomes one tensor, its items stacked as np.array "
+            f"would, so they must have one shape; got {shapes}"
+        )
+    return shape.stack(items)
+
+
+def _first_tensor(values: list | tuple) -> Tensor | None:
+    for v in values:
+        found = v if isinstance(v, Tensor) else (
+            _first_tensor(v) if type(v) in _SEQUENCES else None)
+        if found is not None:
+            return found
+    return None
 
 
 def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tensor:

@@ -152,8 +152,10 @@ class Pow(Primitive):
     """z = a^b;  dz/da = b a^(b-1),  dz/db = z log a.
 
     At the edges, the limits PyTorch uses: dz/da = 0 where b = 0 (a^0 = 1 is constant, even
-    at a = 0, where b a^(b-1) would be 0 · ∞); dz/db is taken as 0 where a ≤ 0 (log a is
-    not real there). A number as exponent (x ** 2) is a constant input, like the 3 of 3 * x.
+    at a = 0, where b a^(b-1) would be 0 · ∞); dz/db = 0 where a = 0 and b ≥ 0 (0^b = 0 is
+    constant there). Where PyTorch's z log a is not a number (a < 0, where log a is not
+    real; a = 0 with b < 0, where z = ∞ and PyTorch gives -∞), dz/db is taken as 0 too,
+    never NaN. A number as exponent (x ** 2) is a constant input, like the 3 of 3 * x.
     """
 
     name = "pow"
@@ -190,9 +192,12 @@ class Pow(Primitive):
                 a = (where if isinstance(a, Tensor) else np.where)(constant_at, 1.0, a)
             da = g * (b * a ** (b - 1))
         if needs[1]:
+            # z log a where a > 0, and 0 elsewhere: both factors are masked, since z is inf
+            # where a = 0 and b < 0 (inf · log 1 would be NaN, and so would its derivative).
             a = inputs[0]
             pick = where if isinstance(a, Tensor) else np.where
-            db = g * out * base.log(pick(base.data(a) > 0, a, 1.0))
+            real = base.data(a) > 0
+            db = g * pick(real, out, 0.0) * base.log(pick(real, a, 1.0))
         return da, db
 
 
@@ -515,50 +520,60 @@ def _plain_number(value: Any) -> Any:
 _add, _sub, _mul, _div = (binary_method(fn) for fn in (Add, Sub, Mul, Div))
 
 
+@implements(np.add)
 def add(a: Any, b: Any) -> Tensor:
     """a + b with broadcasting."""
     return _add(*binary_operands(a, b))
 
 
+@implements(np.subtract)
 def sub(a: Any, b: Any) -> Tensor:
     """a - b with broadcasting."""
     return _sub(*binary_operands(a, b))
 
 
+@implements(np.multiply)
 def mul(a: Any, b: Any) -> Tensor:
     """a * b elementwise, with broadcasting."""
     return _mul(*binary_operands(a, b))
 
 
+@implements(np.divide)
 def div(a: Any, b: Any) -> Tensor:
     """a / b elementwise, with broadcasting."""
     return _div(*binary_operands(a, b))
 
 
+@implements(np.negative)
 def neg(a: Any) -> Tensor:
     return apply(Neg, (as_tensor(a),))
 
 
+@implements(np.power)
 def power(a: Any, b: Any) -> Tensor:
     """a ** b elementwise, with broadcasting; a number as exponent is a constant (x ** 2)."""
     return apply(Pow, binary_operands(_plain_number(a), _plain_number(b)))
 
 
+@implements(np.exp)
 def exp(x: Any) -> Tensor:
     """e^x elementwise."""
     return apply(Exp, (as_tensor(x),))
 
 
+@implements(np.log)
 def log(x: Any) -> Tensor:
     """Natural logarithm elementwise."""
     return apply(Log, (as_tensor(x),))
 
 
+@implements(np.log1p)
 def log1p(x: Any) -> Tensor:
     """log(1 + x) elementwise, accurate where x is tiny."""
     return apply(Log1p, (as_tensor(x),))
 
 
+@implements(np.square)
 def square(x: Any) -> Tensor:
     """x² elementwise."""
     return apply(Square, (as_tensor(x),))
@@ -588,24 +603,29 @@ def sign(x: Any) -> Tensor:
     return apply(Sign, (as_tensor(x),))
 
 
+@implements(np.sqrt)
 def sqrt(x: Any) -> Tensor:
     return apply(Sqrt, (as_tensor(x),))
 
 
+@implements(np.absolute)
 def abs(x: Any) -> Tensor:  # noqa: A001 - the public name of SPEC.md
     return apply(Abs, (as_tensor(x),))
 
 
+@implements(np.maximum)
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise max(a, b) with broadcasting."""
     return apply(Maximum, binary_operands(a, b))
 
 
+@implements(np.minimum)
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise min(a, b) with broadcasting."""
     return apply(Minimum, binary_operands(a, b))
 
 
+@implements(np.where)
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """a where cond is true, else b; cond is a boolean array (not differentiated)."""
     cond = np.asarray(base.data(cond), dtype=bool)
@@ -619,6 +639,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     return apply(Where, (ta, tb), cond)
 
 
+@implements(np.clip)
 def clip(x: Any, low: float | None, high: float | None) -> Tensor:
     """Limit x to [low, high]; the gradient is zero where x was clipped."""
     if low is None and high is None:

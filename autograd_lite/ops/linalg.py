@@ -91,6 +91,7 @@ def _check_matmul(op: str, a: Tensor, b: Tensor) -> None:
         )
 
 
+@implements(np.matmul, np.linalg.matmul)
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product a @ b (NumPy's matmul rules)."""
     ta, tb = binary_operands(a, b)
@@ -98,6 +99,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     return _matmul(ta, tb)
 
 
+@implements(np.dot)
 def dot(a: Any, b: Any) -> Tensor:
     """np.dot for vectors and matrices (the course's np.dot(W, A)); same as matmul there."""
     ta, tb = binary_operands(a, b)

@@ -75,7 +75,9 @@ class Mean(Primitive):
     @staticmethod
     def backward(g, saved, inputs, out, needs):
         shape, axis, keepdims, count = saved
-        g = base.expand_reduced(g, shape, axis, keepdims) * (1.0 / count)
+        # count = 0: the mean of an empty axis (NaN, as NumPy's); x is empty then, and so
+        # is its gradient (ds/dx has no element to take 1/n).
+        g = base.expand_reduced(g, shape, axis, keepdims) * (1.0 / count if count else 0.0)
         return (base.broadcast_to(g, shape),)
 
 
@@ -309,6 +311,7 @@ def _axes(op: str, t: Tensor, axis: Any) -> tuple[int, ...] | None:
     return axes
 
 
+@implements(np.sum)
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Σ x over ``axis`` (None: every element)."""
     if axis is None and type(x) is Tensor:  # a cost J = Σ ...: straight to the primitive
@@ -316,17 +319,20 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
     return _reduce(Sum, x, axis, keepdims)
 
 
+@implements(np.mean)
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Mean of x over ``axis`` (None: every element)."""
     return _reduce(Mean, x, axis, keepdims)
 
 
+@implements(np.max, np.amax)
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Largest value of x over ``axis`` (None: every element)."""
     return _reduce(Max, x, axis, keepdims)
 
 
 
+@implements(np.min, np.amin)
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Smallest value of x over ``axis`` (None: every element)."""
     return _reduce(Min, x, axis, keepdims)

@@ -263,6 +263,7 @@ class Tile(Primitive):
 
 # --------------------------------------------------------------------------- functions
 
+@implements(np.reshape)
 def reshape(x: Any, shape: Any) -> Tensor:
     """x with a new shape holding the same number of elements."""
     t = as_tensor(x)
@@ -275,6 +276,7 @@ def reshape(x: Any, shape: Any) -> Tensor:
         ) from None
 
 
+@implements(np.transpose)
 def transpose(x: Any, axes: Any = None) -> Tensor:
     """Permute the axes (reverse them when axes is None; x.T for a matrix)."""
     t = as_tensor(x)
@@ -287,11 +289,25 @@ def transpose(x: Any, axes: Any = None) -> Tensor:
 
 
 def _plain_index(index: Any) -> Any:
-    """Tensors used as indices become their (integer) arrays; lists become arrays."""
+    """Tensors used as indices become their integer arrays; lists become arrays.
+
+    A Tensor's data is floating: whole numbers (2.0) are taken as integers, anything else
+    (1.7, NaN) is an IndexError, as NumPy refuses a float index, never truncated.
+    """
     if isinstance(index, tuple):
         return tuple(_plain_index(i) for i in index)
     if isinstance(index, Tensor):
-        return index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
+        values = index.data
+        if values.dtype.kind == "f":
+            whole = np.isfinite(values) & (values == np.round(values))
+            if not whole.all():
+                bad = values[~whole].flat[0]
+                raise IndexError(
+                    f"getitem: an index Tensor must hold whole numbers; got {float(bad)} "
+                    f"(index values {np.array2string(values, threshold=6)})"
+                )
+            return values.astype(np.intp)
+        return values
     if isinstance(index, list):
         return np.asarray(index)
     return index
@@ -307,6 +323,7 @@ def getitem(x: Any, index: Any) -> Tensor:
         raise IndexError(f"getitem: index {index!r} does not fit shape {t.shape}: {err}") from None
 
 
+@implements(np.broadcast_to)
 def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
     """x repeated along new or length-1 axes to ``shape``."""
     t = as_tensor(x)
@@ -325,6 +342,7 @@ def _joined_operands(op: str, tensors: Sequence[Any]) -> tuple[Tensor, ...]:
     return tuple(t if isinstance(t, Tensor) else constant(t, like=like) for t in tensors)
 
 
+@implements(np.concatenate)
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
     ts = _joined_operands("concatenate", tensors)
@@ -344,6 +362,7 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return apply(Concatenate, ts, axis)
 
 
+@implements(np.stack)
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Stack tensors of one shape along a new axis."""
     ts = _joined_operands("stack", tensors)
