@@ -179,6 +179,13 @@ def _product_of_others_graph(x: Tensor, out: Tensor, axis: tuple[int, ...] | Non
     return others.reshape(moved.shape).transpose(tuple(np.argsort(order)))
 
 
+def _spread(numpy_function: Any, x: np.ndarray, axis: Any, keepdims: bool, ddof: float) -> Any:
+    """var or std's forward: NumPy's value, and what the derivative needs (N - ddof)."""
+    count = x.size if axis is None else math.prod(x.shape[a] for a in axis)
+    out = numpy_function(x, axis=axis, keepdims=keepdims, ddof=ddof)
+    return out, (axis, keepdims, count - ddof)
+
+
 class Var(Primitive):
     """v = Σ (x - μ)² / (N - ddof) over the axes (μ their mean, N their count);
     dv/dx_i = 2 (x_i - μ) / (N - ddof).
@@ -198,9 +205,7 @@ class Var(Primitive):
 
     @staticmethod
     def forward(x, axis, keepdims, ddof):
-        count = x.size if axis is None else math.prod(x.shape[a] for a in axis)
-        out = np.var(x, axis=axis, keepdims=keepdims, ddof=ddof)
-        return out, (axis, keepdims, count - ddof)
+        return _spread(np.var, x, axis, keepdims, ddof)
 
     @staticmethod
     def backward(g, saved, inputs, out, needs):
@@ -232,9 +237,7 @@ class Std(Primitive):
 
     @staticmethod
     def forward(x, axis, keepdims, ddof):
-        count = x.size if axis is None else math.prod(x.shape[a] for a in axis)
-        out = np.std(x, axis=axis, keepdims=keepdims, ddof=ddof)
-        return out, (axis, keepdims, count - ddof)
+        return _spread(np.std, x, axis, keepdims, ddof)
 
     @staticmethod
     def backward(g, saved, inputs, out, needs):
