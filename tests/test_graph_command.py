@@ -282,6 +282,8 @@ def test_the_logistic_regression_frames_step_through_every_op(tmp_path, capsys):
     (["J = minimum(a, b)", "a=3", "b=3"],
      "  dJ/da = dJ/dJ * ([a < b] + 0.5*[a = b]) = 1 * 0.5 = 0.5"),
     (["z = 2*x; J = z*z", "x=3"], "  dJ/dz = dJ/dJ * z = 1 * 6 = 6"),
+    (["J = leaky_relu(z, 0.2)", "z=-1"],
+     "  dJ/dz = dJ/dJ * ([z > 0] + 0.2*[z <= 0]) = 1 * 0.2 = 0.2"),
 ])
 def test_the_chain_rule_is_written_in_one_notation_with_its_parentheses(args, line, capsys):
     """Issue 14: tanh's 1 - J² in parentheses, a negative factor too, the tie rule of
