@@ -299,3 +299,14 @@ def test_a_log_of_zero_is_reported_as_such(capsys):
     assert main(["graph", "J = log(a)", "a=0"]) == 2
     err = capsys.readouterr().err
     assert "log of 0 is -inf" in err and "division" not in err and len(err.splitlines()) == 1
+
+
+def test_every_primitives_derivative_text_is_in_the_courses_notation():
+    """One notation in the ops' metadata itself: d (never ∂), Iverson brackets for
+    conditions (never a Python ``x if c else y``)."""
+    from autograd_lite.ops import primitives
+
+    texts = [(p.name, d) for p in primitives().values() for d in p.derivatives if d]
+    assert len(texts) > 20
+    for name, text in texts:
+        assert "∂" not in text and " if " not in text and " else " not in text, (name, text)
