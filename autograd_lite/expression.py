@@ -260,6 +260,12 @@ def _statement(text: str, node: ast.stmt, last: bool) -> Statement:
     )
 
 
+def _short(statement: Statement | str, limit: int = 60) -> str:
+    """A statement as a message quotes it: at most ``limit`` characters."""
+    text = str(statement)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _check_names(statements: Sequence[Statement], used: Sequence[tuple[str, ...]]) -> None:
     """The program's rules: each name defined once, before use, never in its own
     definition; every statement but the last used by a later one."""
@@ -274,7 +280,7 @@ def _check_names(statements: Sequence[Statement], used: Sequence[tuple[str, ...]
         for name in names:
             if name == statement.name:
                 raise ExpressionError(
-                    f"{name} is used in its own definition ({statement}); a name is given "
+                    f"{name} is used in its own definition ({_short(statement)}); a name is given "
                     "once, to the step that computes it"
                 )
             if defined_at.get(name, -1) > index:
@@ -355,7 +361,7 @@ def parse_expression(text: str) -> ParsedExpression:
     for statement, names in zip(statements, used):
         if not names:
             raise ExpressionError(
-                f"{statement} uses no name, so it has no derivative; write the number "
+                f"{_short(statement)} uses no name, so it has no derivative; write the number "
                 "where it is used"
             )
     return ParsedExpression(text=text, statements=tuple(statements), variables=variables)
@@ -668,7 +674,7 @@ def evaluate(
         for statement in parsed.statements:
             value, made = _forward(statement.tree, known)
             if value.is_leaf or id(value) in named:
-                shown = parsed.source if len(parsed.statements) == 1 else str(statement)
+                shown = _short(parsed.source if len(parsed.statements) == 1 else statement)
                 raise ExpressionError(
                     f"'{shown}' is a single variable or number; write an operation, "
                     "like 3*a or a + b"
