@@ -21,7 +21,7 @@ COMMANDS = {
     "demo": ("demo", "J = 3(a + bc): forward, backward and every derivative"),
     "check": ("check", "autodiff against the course's hand-derived gradients, in a table"),
     "train": ("train", "train a course model on a data set, with a progress bar"),
-    "graph": ("graph", "draw an expression's computation graph with every derivative dJ/dx"),
+    "graph": ("graph", "the computation graph of an expression or a program, every derivative"),
 }
 
 

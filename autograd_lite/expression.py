@@ -1,4 +1,4 @@
-"""Arithmetic expressions for ``autograd-lite graph``: read with :mod:`ast`, never ``eval``-ed.
+"""Arithmetic programs for ``autograd-lite graph``: read with :mod:`ast`, never ``eval``-ed.
 
     >>> parsed = parse_expression("J = 3*(a + b*c)")
     >>> J, tensors = evaluate(parsed, {"a": 5, "b": 3, "c": 2})
@@ -14,8 +14,22 @@ is refused with an :class:`ExpressionError` before anything runs. Each number an
 each operation becomes a Tensor op; Python never computes anything from the text,
 so ``9**9**9`` is a float64 overflow (refused), not a huge integer.
 
-Intermediate results get the course's letters in the order of the forward pass
-(``u = bc``, ``v = a + u``, ...), named by :mod:`visualize.names` as in the pictures.
+A program is several statements, separated by ``;`` or newlines, each ``NAME = ...``:
+the course's logistic regression is
+
+    z = w1*x1 + w2*x2 + b; a = sigmoid(z); L = -(y*log(a) + (1-y)*log(1-a))
+
+Each statement's result is one node of the graph, named as written; a later statement
+that uses the name uses that node (nothing is copied or inlined). The rules: the **last
+statement is the output** (it may be a bare expression, then named ``J``); every other
+statement is named and used by a later one; a name is defined once, before it is used,
+and never in its own definition; the names a program uses but never defines are its
+variables, whose values are given (``w1=0.5``).
+
+Unnamed intermediate results get the letters ``u, v, p, q, r, s``, then ``t1, t2, ...``
+in the order of the forward pass (``u = bc``, ``v = a + u``, ...), skipping the names
+the program uses and the course's symbols (w, b, x, y, z, a, W, X, Z, A, J, L), as
+:mod:`visualize.names` names them in the pictures.
 """
 
 from __future__ import annotations
@@ -34,6 +48,7 @@ import autograd_lite as al
 from autograd_lite import Tensor
 from autograd_lite.ops import ExpressionForm, primitives
 from visualize.names import COURSE_LETTERS as COURSE_LETTERS  # re-exported
+from visualize.names import COURSE_SYMBOLS as COURSE_SYMBOLS  # re-exported
 from visualize.names import course_names
 
 #: Longest expression accepted, in characters (a longer one makes an unreadable picture).
@@ -115,26 +130,61 @@ _DESCRIPTIONS: dict[type, str] = {
 
 
 @dataclass(frozen=True)
-class ParsedExpression:
-    """A validated expression: only the node types of the language, nothing evaluated.
+class Statement:
+    """One statement of a program, ``name = tree``: one node of the graph."""
 
-    Attributes
-    ----------
-    text: the expression as given.
-    output_name: the name of the result (the ``NAME =`` prefix, default ``J``).
-    tree: the validated :mod:`ast` expression node.
-    variables: the variable names, in order of first appearance.
-    """
-
-    text: str
-    output_name: str
+    name: str
     tree: ast.expr
-    variables: tuple[str, ...]
 
     @property
     def source(self) -> str:
         """The right-hand side as :func:`ast.unparse` writes it: ``3 * (a + b * c)``."""
         return unparse(self.tree)
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.source}"
+
+
+@dataclass(frozen=True)
+class ParsedExpression:
+    """A validated expression or program: only the node types of the language, nothing
+    evaluated.
+
+    Attributes
+    ----------
+    text: the text as given.
+    statements: the statements in order; the last one is the output.
+    variables: the names used but not defined, in order of first appearance.
+    """
+
+    text: str
+    statements: tuple[Statement, ...]
+    variables: tuple[str, ...]
+
+    @property
+    def output_name(self) -> str:
+        """The name of the result: the last statement's (``J`` when it has none)."""
+        return self.statements[-1].name
+
+    @property
+    def tree(self) -> ast.expr:
+        """The last statement's right-hand side."""
+        return self.statements[-1].tree
+
+    @property
+    def source(self) -> str:
+        """The last statement's right-hand side as :func:`ast.unparse` writes it."""
+        return self.statements[-1].source
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names the statements define, in order (the output last)."""
+        return tuple(statement.name for statement in self.statements)
+
+    @property
+    def program(self) -> str:
+        """Every statement, ``; ``-separated: ``z = w1 * x1 + b; a = sigmoid(z)``."""
+        return "; ".join(str(statement) for statement in self.statements)
 
 
 def _describe(node: ast.AST) -> str:
@@ -180,27 +230,71 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _split_assignment(text: str, module: ast.Module) -> tuple[str, ast.expr]:
-    if len(module.body) != 1:
-        raise ExpressionError("give exactly one expression, like \"J = 3*(a + b*c)\"")
-    statement = module.body[0]
-    if isinstance(statement, ast.Expr):
-        return "J", statement.value
-    if isinstance(statement, ast.Assign):
-        if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
+_EXAMPLE = "\"J = 3*(a + b*c)\" or \"z = w*x + b; a = sigmoid(z)\""
+
+
+def _statement(text: str, node: ast.stmt, last: bool) -> Statement:
+    """One statement of the module: ``NAME = expression``, or a bare expression if last."""
+    if isinstance(node, ast.Expr):
+        if not last:
+            raise ExpressionError(
+                f"only the last statement may be a bare expression (it is the output, J); "
+                f"name the others, NAME = ...{_segment(text, node)}"
+            )
+        return Statement("J", node.value)
+    if isinstance(node, ast.Assign):
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
             raise ExpressionError(
                 "the part before '=' must be one name, like \"J = 3*(a + b*c)\""
+                + _segment(text, node)
             )
-        name = statement.targets[0].id
+        name = node.targets[0].id
         if _is_reserved(name):
-            raise ExpressionError(f"the output name '{name}' is not allowed (it starts with '_')")
+            raise ExpressionError(f"the name '{name}' is not allowed (it starts with '_')")
         if name in _FORMS:
-            raise ExpressionError(f"the output name '{name}' is a function name; choose another")
-        return name, statement.value
+            raise ExpressionError(f"the name '{name}' is a function name; choose another")
+        return Statement(name, node.value)
     raise ExpressionError(
-        "only an expression, optionally named (\"J = ...\"), is allowed; got a statement "
-        f"({type(statement).__name__.lower()})"
+        "only expressions, optionally named (\"J = ...\"), are allowed; got a statement "
+        f"({type(node).__name__.lower()}){_segment(text, node)}"
     )
+
+
+def _short(statement: Statement | str, limit: int = 60) -> str:
+    """A statement as a message quotes it: at most ``limit`` characters."""
+    text = str(statement)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_names(statements: Sequence[Statement], used: Sequence[tuple[str, ...]]) -> None:
+    """The program's rules: each name defined once, before use, never in its own
+    definition; every statement but the last used by a later one."""
+    defined_at = {}
+    for index, statement in enumerate(statements):
+        if statement.name in defined_at:
+            raise ExpressionError(
+                f"{statement.name} is defined twice; give each step its own name"
+            )
+        defined_at[statement.name] = index
+    for index, (statement, names) in enumerate(zip(statements, used)):
+        for name in names:
+            if name == statement.name:
+                raise ExpressionError(
+                    f"{name} is used in its own definition ({_short(statement)}); a name is given "
+                    "once, to the step that computes it"
+                )
+            if defined_at.get(name, -1) > index:
+                raise ExpressionError(
+                    f"{name} is used (in {statement.name} = ...) before it is defined; "
+                    "define it on an earlier statement"
+                )
+    used_anywhere = {name for names in used for name in names}
+    for statement in statements[:-1]:  # a use is always later: checked above
+        if statement.name not in used_anywhere:
+            raise ExpressionError(
+                f"{statement.name} is computed but never used: every statement but the last "
+                f"must be used by a later one (the last, {statements[-1].name}, is the output)"
+            )
 
 
 def _check_length_and_nesting(text: str) -> None:
@@ -226,40 +320,51 @@ def _check_length_and_nesting(text: str) -> None:
 
 
 def parse_expression(text: str) -> ParsedExpression:
-    """Parse and validate ``text``; raise :class:`ExpressionError` for anything not allowed.
+    """Parse and validate an expression or a program (statements separated by ``;`` or
+    newlines); raise :class:`ExpressionError` for anything not allowed.
 
-    Nothing in the text is evaluated: the result holds the syntax tree only.
+    Nothing in the text is evaluated: the result holds the syntax trees only.
     """
     if not isinstance(text, str):
         raise ExpressionError(f"the expression must be a string; got {type(text).__name__}")
     if not text.strip():
-        raise ExpressionError("the expression is empty; try \"J = 3*(a + b*c)\"")
+        raise ExpressionError(f"the expression is empty; try {_EXAMPLE}")
     _check_length_and_nesting(text)
+    # Each line on its own, so that an indented line of a program is not an IndentationError.
+    source = "\n".join(line.lstrip(" \t") for line in text.strip().splitlines())
     try:
         # A SyntaxWarning ("1if", "1and") would print lines of its own: it is an error here.
         with warnings.catch_warnings():
             warnings.simplefilter("error", SyntaxWarning)
-            module = ast.parse(text.strip(), mode="exec")
+            module = ast.parse(source, mode="exec")
     except SyntaxError as err:
         detail = err.msg if isinstance(err.msg, str) else "invalid syntax"
-        raise ExpressionError(f"cannot parse the expression: {detail}") from None
+        where = f" (line {err.lineno})" if "\n" in source and err.lineno else ""
+        raise ExpressionError(f"cannot parse the expression: {detail}{where}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError("cannot parse the expression: it is too deeply nested") from None
     except ValueError as err:  # e.g. a null byte, on versions that do not say SyntaxError
         raise ExpressionError(f"cannot parse the expression: {err}") from None
-    output_name, tree = _split_assignment(text, module)
-    variables = _validate(text.strip(), tree)
-    if output_name in variables:
-        raise ExpressionError(
-            f"the output name '{output_name}' is also a variable of the expression; "
-            "choose another output name"
-        )
+    if not module.body:
+        raise ExpressionError(f"the expression has no statement; try {_EXAMPLE}")
+    last = len(module.body) - 1
+    statements = [_statement(source, node, i == last) for i, node in enumerate(module.body)]
+    used = [_validate(source, statement.tree) for statement in statements]
+    _check_names(statements, used)
+    defined = {statement.name for statement in statements}
+    variables = tuple(dict.fromkeys(n for names in used for n in names if n not in defined))
     if not variables:
         raise ExpressionError(
             "the expression has no variables, so there is nothing to differentiate; "
             "use names like a, b, c and give their values (a=5)"
         )
-    return ParsedExpression(text=text, output_name=output_name, tree=tree, variables=variables)
+    for statement, names in zip(statements, used):
+        if not names:
+            raise ExpressionError(
+                f"{_short(statement)} uses no name, so it has no derivative; write the number "
+                "where it is used"
+            )
+    return ParsedExpression(text=text, statements=tuple(statements), variables=variables)
 
 
 def _validate(text: str, tree: ast.expr) -> tuple[str, ...]:
@@ -499,17 +604,30 @@ def _call(name: str, tensor_args: list[Tensor], params: list[float]) -> Tensor:
     return getattr(al.ops, name)(*tensor_args, *params)
 
 
-def _floating_point_message(err: FloatingPointError) -> str:
+def _floating_point_message(err: FloatingPointError, node: ast.AST) -> str:
+    """What went wrong in ``node``, from NumPy's report: which value is not finite, and why."""
     text = str(err)
     if "overflow" in text:
         return "the result is too large for float64 (overflow)"
     if "divide" in text:
-        return "division by zero"
+        return _infinite_message(node)
     if "invalid" in text:
         return "the result is not a number (invalid value, e.g. log or sqrt of a negative)"
     if "underflow" in text:  # pragma: no cover - underflow is ignored
         return "underflow"
     return text  # pragma: no cover
+
+
+def _infinite_message(node: ast.AST) -> str:
+    """NumPy says "divide by zero" for every exact infinity: say which one it is."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if node.func.id == "log":
+            return "the log of 0 is -inf, not a finite number"
+        if node.func.id == "log1p":
+            return "log1p of -1 (the log of 0) is -inf, not a finite number"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return "0 to a negative power is inf, not a finite number"
+    return "division by zero"
 
 
 def evaluate(
@@ -518,12 +636,14 @@ def evaluate(
     """Build and run the forward pass of ``parsed`` with the given variable values.
 
     Returns the output Tensor and a dict name -> Tensor holding the inputs (in order of
-    appearance, ``requires_grad=True``), the intermediates named ``u, v, w, ...`` in
-    forward order, and the output. Numbers in the expression become constant tensors.
+    appearance, ``requires_grad=True``), then every node in forward order: each
+    statement's result under its name, unnamed intermediates under ``u, v, p, ...``
+    (:func:`visualize.names.course_names`), the output last. Numbers in the expression
+    become constant tensors. A name used by several statements is one node.
 
     Raises :class:`ExpressionError` for a missing or unknown variable, for a forward
-    pass that overflows, divides by zero or leaves the real numbers, and for an op that
-    refuses its arguments.
+    pass that overflows, divides by zero or leaves the real numbers, for a statement
+    that computes nothing (``k = +a``), and for an op that refuses its arguments.
     """
     missing = [name for name in parsed.variables if name not in values]
     if missing:
@@ -531,6 +651,12 @@ def evaluate(
         raise ExpressionError(
             f"no value for {', '.join(missing)}: give {'it' if len(missing) == 1 else 'them'} "
             f"after the expression ({given})"
+        )
+    computed = [name for name in values if name in parsed.names]
+    if computed:
+        raise ExpressionError(
+            f"{computed[0]} is computed by the program ({computed[0]} = ...), so it takes no "
+            f"value; give values to its variables only ({', '.join(parsed.variables)})"
         )
     unknown = [name for name in values if name not in parsed.variables]
     if unknown:
@@ -541,34 +667,38 @@ def evaluate(
     inputs = {
         name: Tensor(values[name], requires_grad=True, name=name) for name in parsed.variables
     }
+    known: dict[str, Tensor] = dict(inputs)
+    named: set[int] = {id(t) for t in inputs.values()}
+    created: list[Tensor] = []
     with al.enable_grad(), np.errstate(over="raise", divide="raise", invalid="raise"):
-        output, created = _forward(parsed, inputs)
-    if output.is_leaf:
-        raise ExpressionError(
-            f"'{parsed.source}' is a single variable or number; write an operation, "
-            "like 3*a or a + b"
-        )
+        for statement in parsed.statements:
+            value, made = _forward(statement.tree, known)
+            if value.is_leaf or id(value) in named:
+                shown = _short(parsed.source if len(parsed.statements) == 1 else statement)
+                raise ExpressionError(
+                    f"'{shown}' is a single variable or number; write an operation, "
+                    "like 3*a or a + b"
+                )
+            known[statement.name] = value
+            named.add(id(value))
+            created.extend(made)
+    results = {id(known[name]): name for name in parsed.names}
     tensors: dict[str, Tensor] = dict(inputs)
-    letters = course_names([*parsed.variables, parsed.output_name])
+    letters = course_names([*parsed.variables, *parsed.names])
     for t in created:
-        if t is output:
-            continue
-        t.name = next(letters)
+        t.name = results.get(id(t)) or next(letters)
         tensors[t.name] = t
-    output.name = parsed.output_name
-    tensors[output.name] = output
-    return output, tensors
+    return known[parsed.output_name], tensors
 
 
-def _forward(
-    parsed: ParsedExpression, inputs: Mapping[str, Tensor]
-) -> tuple[Tensor, list[Tensor]]:
-    """Evaluate the tree iteratively (post-order, left to right); return (output, new nodes)."""
+def _forward(tree: ast.expr, known: Mapping[str, Tensor]) -> tuple[Tensor, list[Tensor]]:
+    """Evaluate ``tree`` iteratively (post-order, left to right), its names taken from
+    ``known``; return (its value, the new nodes in the order they were made)."""
     results: dict[int, Tensor] = {}
     created: list[Tensor] = []
     created_ids: set[int] = set()
     seen: set[int] = set()
-    stack: list[ast.AST] = [parsed.tree]
+    stack: list[ast.AST] = [tree]
     while stack:
         node = stack[-1]
         literal = _numeric_literal(node)
@@ -578,7 +708,7 @@ def _forward(
             continue
         if isinstance(node, ast.Name):
             stack.pop()
-            results[id(node)] = inputs[node.id]
+            results[id(node)] = known[node.id]
             continue
         children = _tensor_children(node)
         if id(node) not in seen:
@@ -597,11 +727,11 @@ def _forward(
                 raise FloatingPointError(kind)
         except FloatingPointError as err:
             shown = ", ".join(
-                f"{name} = {inputs[name].item():g}" for name in _names_in(node)
+                f"{name} = {_format_value(known[name])}" for name in _names_in(node)
             )
             where = f" (with {shown})" if shown else ""
             raise ExpressionError(
-                f"{unparse(node)}: {_floating_point_message(err)}{where}"
+                f"{unparse(node)}: {_floating_point_message(err, node)}{where}"
             ) from None
         except ValueError as err:  # an op refusing its constants, e.g. clip's low > high
             raise ExpressionError(f"{unparse(node)}: {err}") from None
@@ -609,7 +739,12 @@ def _forward(
             created_ids.add(id(value))
             created.append(value)
         results[id(node)] = value
-    return results[id(parsed.tree)], created
+    return results[id(tree)], created
+
+
+def _format_value(t: Tensor) -> str:
+    """A one-element tensor's value as ``%g`` writes it (``0.5``, ``1``, ``-inf``)."""
+    return f"{t.item():g}"
 
 
 def _tensor_children(node: ast.AST) -> list[ast.AST]:

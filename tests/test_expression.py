@@ -4,9 +4,12 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite.expression import (
+    COURSE_SYMBOLS,
     MAX_DEPTH,
     ExpressionError,
     course_names,
@@ -44,7 +47,8 @@ def test_intermediates_are_named_in_forward_order_skipping_used_names():
     # The variable u takes the letter u: the first intermediate becomes v.
     _, tensors = evaluate(parse_expression("u*b + 1"), dict(u=1, b=2))
     assert [name for name in tensors] == ["u", "b", "v", "J"]
-    assert list(_take(course_names({"v", "q"}), 8)) == ["u", "w", "p", "r", "s", "t1", "t2", "t3"]
+    # Issue 14: w (a course symbol) is never generated.
+    assert list(_take(course_names({"v", "q"}), 7)) == ["u", "p", "r", "s", "t1", "t2", "t3"]
 
 
 def _take(iterator, n):
@@ -243,3 +247,154 @@ def test_nothing_is_ever_evaluated_by_python(monkeypatch):
         with pytest.raises(ExpressionError):
             parse_expression(text.replace("{marker}", "/nonexistent/pwned"))
     assert time.perf_counter() - start < 1.0  # every hostile text, together
+
+
+# ------------------------------------------------------------------ programs (issue 14)
+
+LOGISTIC = "z = w1*x1 + w2*x2 + b; a = sigmoid(z); L = -(y*log(a) + (1-y)*log(1-a))"
+LOGISTIC_VALUES = dict(w1=0.5, w2=-0.3, b=0.1, x1=1.0, x2=2.0, y=1.0)
+
+
+def _ops(root):
+    """Every op node of root's graph, once each (by identity)."""
+    seen, stack, ops = set(), [root], []
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        if not t.is_leaf:
+            ops.append(t)
+        stack.extend(t.parents)
+    return ops
+
+
+def test_a_program_names_each_statement_and_uses_that_node_once():
+    parsed = parse_expression(LOGISTIC)
+    assert parsed.names == ("z", "a", "L") and parsed.output_name == "L"
+    assert parsed.variables == ("w1", "x1", "w2", "x2", "b", "y")
+    L, tensors = evaluate(parsed, LOGISTIC_VALUES)
+    assert tensors["L"] is L and L.name == "L"
+    a, z = tensors["a"], tensors["z"]
+    assert a.name == "a" and a.op == "sigmoid" and a.parents == (z,) and z.name == "z"
+    # One sigmoid, used by both logs: nothing inlined. 4 ops for z, 1 for a, 8 for L.
+    ops = _ops(L)
+    assert [t.op for t in ops].count("sigmoid") == 1
+    assert len(ops) == 13
+    logs = [t for t in ops if t.op == "log"]
+    assert logs[0].parents[0] is a or logs[1].parents[0] is a
+    assert any(p.parents and p.parents[1] is a for t in logs for p in t.parents)  # log(1 - a)
+    # Every node appears once in the dict, in forward order, the output last.
+    assert list(tensors)[-1] == "L" and len(tensors) == 6 + 13
+    assert list(tensors).index("z") < list(tensors).index("a")
+
+
+@pytest.mark.parametrize("text", [
+    LOGISTIC,
+    LOGISTIC.replace("; ", "\n"),
+    "\n  " + LOGISTIC.replace("; ", "\n    ") + "\n",  # indented, as in a shell script
+    LOGISTIC.replace("; ", " ;\n") + ";",
+])
+def test_statements_are_separated_by_semicolons_or_newlines(text):
+    parsed = parse_expression(text)
+    assert parsed.program == (
+        "z = w1 * x1 + w2 * x2 + b; a = sigmoid(z); L = -(y * log(a) + (1 - y) * log(1 - a))"
+    )
+
+
+def test_the_last_statement_is_the_output_and_may_be_unnamed():
+    parsed = parse_expression("z = 2*x; z*z + 1")
+    assert parsed.names == ("z", "J")
+    J, tensors = evaluate(parsed, {"x": 3.0})
+    J.backward()
+    # Hand-derived: J = 4x² + 1, dJ/dx = 8x.
+    assert J.item() == 37.0 and tensors["x"].grad == 24.0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("z = a*2; z = z + 1", "z is defined twice"),
+    ("z = a*2; J = z; z2 = z*z", "never used"),
+    ("J = a*z; z = a + 1", "z is used (in J = ...) before it is defined"),
+    ("z = z*2", "z is used in its own definition"),
+    ("J = J * 2", "J is used in its own definition"),
+    ("a*2; J = a + 1", "only the last statement may be a bare expression"),
+    ("z = a*2; J = a + 1", "z is computed but never used"),
+    ("k = 2*3; J = k*a", "k = 2 * 3 uses no name"),
+    ("z = a*2; exp = z + 1", "'exp' is a function name"),
+    ("z = a*2; _z = z + 1", "'_z' is not allowed"),
+    ("z = a*2; J, K = z, z", "must be one name"),
+    ("z = a*2; import os", "got a statement (import)"),
+    ("z = a*2\nJ = z +", "line 2"),
+    ("# only a comment", "no statement"),
+])
+def test_program_rules_are_one_clear_error(text, message):
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(text)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_a_statement_that_computes_nothing_and_a_value_for_a_computed_name_are_refused():
+    with pytest.raises(ExpressionError, match="'k = \\+a' is a single variable"):
+        evaluate(parse_expression("k = +a; J = k*2"), {"a": 1.0})
+    with pytest.raises(ExpressionError, match="'z2 = \\+z' is a single variable"):
+        evaluate(parse_expression("z = a*2; z2 = +z; J = z2 + z"), {"a": 1.0})
+    with pytest.raises(ExpressionError, match="z is computed by the program"):
+        evaluate(parse_expression("z = a*2; J = z + 1"), {"a": 1.0, "z": 3.0})
+
+
+def test_generated_names_never_take_the_course_symbols_nor_the_users_names():
+    """Issue 14: in the issue's example an intermediate was named w and printed dL/dw."""
+    parsed = parse_expression("L = -(y*log(a) + (1-y)*log(1-a))")
+    _, tensors = evaluate(parsed, {"a": 0.8, "y": 1.0})
+    generated = [name for name in tensors if name not in ("a", "y", "L")]
+    assert len(generated) == 7
+    assert not set(generated) & COURSE_SYMBOLS
+    assert generated == ["u", "v", "p", "q", "r", "s", "t1"]
+    # The user's own names are skipped too, whatever they are.
+    _, tensors = evaluate(parse_expression("J = u*p + exp(v) * t1"), dict(u=1, p=2, v=0, t1=3))
+    assert list(tensors) == ["u", "p", "v", "t1", "q", "r", "s", "J"]
+
+
+@settings(max_examples=30)
+@given(taken=st.sets(st.sampled_from(["u", "v", "p", "q", "r", "s", "t1", "t2", "t3", "w", "W",
+                                      "J", "L", "a", "x"]), max_size=12))
+def test_course_names_skip_what_is_taken_and_the_course_symbols(taken):
+    names = _take(course_names(taken), 12)
+    assert len(set(names)) == 12
+    assert not set(names) & (taken | COURSE_SYMBOLS)
+
+
+def test_python_graphs_name_their_intermediates_by_the_same_rule():
+    """visualize's names: an MLP-like chain of unnamed results gets u, v, p (no w)."""
+    import visualize
+    from visualize.graph import GraphLayout
+
+    x = al.Tensor([[1.0], [2.0]], requires_grad=True, name="x")
+    W1 = al.Tensor([[0.1, 0.2], [0.3, 0.4]], requires_grad=True, name="W1")
+    W2 = al.Tensor([[0.5, -0.5]], requires_grad=True, name="W2")
+    J = (W2 @ al.tanh(W1 @ x)).sum()
+    layout = GraphLayout(J, max_nodes=None)
+    names = [layout.name(t) for t in layout.order if not t.is_leaf]
+    assert names == ["u", "v", "p", "J"]
+    source = visualize.draw_graph(J).source
+    assert "<B>p</B>" in source and "<B>w</B>" not in source
+
+
+@pytest.mark.parametrize("text, values, message", [
+    ("log(a)", {"a": 0.0}, "log(a): the log of 0 is -inf"),
+    ("log(a - b)", {"a": 1.0, "b": 1.0}, "log(a - b): the log of 0 is -inf"),
+    ("log1p(a)", {"a": -1.0}, "log1p(a): log1p of -1 (the log of 0) is -inf"),
+    ("a ** -1", {"a": 0.0}, "0 to a negative power is inf"),
+    ("1 / a", {"a": 0.0}, "1 / a: division by zero"),
+    # In a program, the value shown is the statement's: a = σ(40) is 1 in float64.
+    ("z = 40*x; a = sigmoid(z); L = log(1 - a)", {"x": 1.0},
+     "log(1 - a): the log of 0 is -inf, not a finite number (with a = 1)"),
+])
+def test_an_infinite_value_says_which_one_it_is(text, values, message):
+    """Issue 14: log(0) was reported as a "division by zero"."""
+    with pytest.raises(ExpressionError) as info:
+        evaluate(parse_expression(text), values)
+    assert message in str(info.value)
+    if "log" in text:
+        assert "division" not in str(info.value)

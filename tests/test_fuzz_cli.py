@@ -1,8 +1,10 @@
-"""A fuzzer of ``autograd-lite graph``'s expression language (issue 16).
+"""A fuzzer of ``autograd-lite graph``'s expression language (issue 16) and programs
+(issue 14).
 
-Random token strings (most of them not expressions at all, many hostile) and random
+Random token strings (most of them not expressions at all, many hostile), random
 syntax trees of the language (valid expressions, with random values, extreme ones
-included) go through the command's ``main`` in-process, and a few through the real
+included) and random programs (statements using earlier ones, separated by ``;`` or
+newlines, connected or not) go through the command's ``main`` in-process, and a few through the real
 console entry in a subprocess. Whatever the input:
 
 - no traceback, and no exception escapes ``main``;
@@ -224,6 +226,122 @@ def test_random_token_strings_end_in_a_result_or_one_line(expression, values):
     check_outcome(*run_graph(expression, values))
 
 
+# ---------------------------------------------------------------- programs (issue 14)
+
+#: A program's variables, and the names its statements may take: course symbols and
+#: the letters and t-names the generator would otherwise give its intermediates.
+PROGRAM_VARIABLES = ["w", "x", "b", "y"]
+STATEMENT_NAMES = ["z", "a", "u", "p", "t1", "h"]
+SEPARATORS = ["; ", ";", "\n", "\n   ", " ;\n", "\r\n"]
+
+
+def _program_leaves(names):
+    name = st.sampled_from(names).map(lambda name: ast.Name(id=name, ctx=ast.Load()))
+    number = st.one_of(st.integers(0, 10), st.floats(0, 1e308)).map(lambda n: ast.Constant(n))
+    return st.one_of(name, name, number)
+
+
+@st.composite
+def programs(draw):
+    """(statements [(name, tree)], separator): each statement may use the variables and
+    the earlier statements' names; mostly connected (every statement used later), sometimes
+    not, so that the program's rules are met or refused."""
+    count = draw(st.integers(1, 4))
+    names = draw(st.permutations(STATEMENT_NAMES))[:count - 1]
+    names.append(draw(st.sampled_from(["L", "J", ""])))
+    statements = []
+    for index, name in enumerate(names):
+        leaves = _program_leaves(PROGRAM_VARIABLES + names[:index])
+        tree = draw(st.recursive(
+            leaves, lambda c: st.one_of(_binary(c), _unary(c), _call(c)), max_leaves=6))
+        if not any(isinstance(node, ast.Name) and node.id not in _FORMS
+                   for node in ast.walk(tree)) and draw(
+                st.integers(0, 9)) < 9:  # mostly a statement with a name (else: refused)
+            tree = ast.BinOp(tree, ast.Mult(), draw(leaves.filter(
+                lambda leaf: isinstance(leaf, ast.Name))))
+        statements.append((name, tree))
+    if draw(st.integers(0, 9)) < 9:  # connect: the last statement uses every unused name
+        used = {node.id for _, tree in statements for node in ast.walk(tree)
+                if isinstance(node, ast.Name)}
+        name, tree = statements[-1]
+        for unused in names[:-1]:
+            if unused not in used:
+                tree = ast.BinOp(tree, ast.Add(), ast.Name(id=unused, ctx=ast.Load()))
+        statements[-1] = (name, tree)
+    return statements, draw(st.sampled_from(SEPARATORS))
+
+
+def _program_text(statements, separator):
+    return separator.join((f"{name} = " if name else "") + _text(tree)
+                          for name, tree in statements)
+
+
+def _inlined(statements):
+    """The program as one expression: each name replaced by its statement's tree."""
+    import copy
+
+    trees = {}
+    for name, tree in statements:
+        tree = copy.deepcopy(tree)
+        for node in ast.walk(tree):
+            for field, value in ast.iter_fields(node):
+                if isinstance(value, ast.Name) and value.id in trees:
+                    setattr(node, field, copy.deepcopy(trees[value.id]))
+                elif isinstance(value, list):
+                    value[:] = [copy.deepcopy(trees[v.id]) if isinstance(v, ast.Name)
+                                and v.id in trees else v for v in value]
+        if isinstance(tree, ast.Name) and tree.id in trees:
+            tree = copy.deepcopy(trees[tree.id])
+        trees[name] = tree
+    return _text(trees[statements[-1][0]])
+
+
+def _derivatives(out):
+    """The names of the "Derivatives" section, in order."""
+    section = out.split("Derivatives d")[1].splitlines()[1:]
+    return [line.split(" = ")[0].split("/d", 1)[1] for line in section if "/d" in line]
+
+
+# Half the profile's examples: each one runs the command twice (the program, then inlined).
+@settings(relaxed, max_examples=max(1, settings.default.max_examples // 2))
+@given(program=programs(),
+       values=st.fixed_dictionaries({name: numbers for name in PROGRAM_VARIABLES}))
+def test_random_programs_end_in_a_result_or_one_line(program, values):
+    statements, separator = program
+    text = _program_text(statements, separator)
+    names = {node.id for _, tree in statements for node in ast.walk(tree)
+             if isinstance(node, ast.Name)}
+    used = [name for name in PROGRAM_VARIABLES if name in names]
+    given_values = [f"{name}={values[name]!r}" for name in used]
+    code, out, err = run_graph(text, given_values)
+    check_outcome(code, out, err)
+    if code != 0:
+        return
+    printed = _derivatives(out)
+    assert len(printed) == len(set(printed)), printed  # one name, one node
+    defined = [name for name, _ in statements[:-1]]
+    for name in used + defined:  # every input's and every step's derivative is printed
+        assert name in printed, (name, printed)
+    generated = set(printed) - set(used) - set(defined)
+    assert not generated & {"w", "b", "x", "y", "z", "a", "W", "X", "Z", "A", "J", "L"}
+    # The same computation as one expression: the output's value is the same.
+    inlined = _inlined(statements)
+    if len(inlined) <= MAX_LENGTH:
+        code2, out2, _ = run_graph(inlined, given_values)
+        if code2 == 0:
+            value = out.split("Backward pass")[0].rstrip().rsplit(" = ", 1)[1]
+            value2 = out2.split("Backward pass")[0].rstrip().rsplit(" = ", 1)[1]
+            assert value == value2, (text, inlined)
+
+
+@relaxed
+@given(statements=st.lists(st.one_of(token_strings, mutated_expressions()), min_size=2,
+                           max_size=4),
+       separator=st.sampled_from(SEPARATORS + [" = ", ";;", "\n\n"]), values=value_lists)
+def test_random_token_programs_end_in_a_result_or_one_line(statements, separator, values):
+    check_outcome(*run_graph(separator.join(statements), values))
+
+
 # ------------------------------------------------ long, deep and explosive on purpose
 
 shapes = st.sampled_from(["tower", "sum", "product", "unary", "calls", "parens", "right"])
@@ -257,6 +375,12 @@ def test_long_deep_and_explosive_inputs_end_in_a_result_or_one_line(shape, n, a)
     "9**9**9**9", "9**9**9**9*a", "a**9**9**9", "exp(exp(exp(exp(a))))", "(a+1)**1e308",
     "a/0", "log(a-a)", "sqrt(-a)", "clip(a, 5, 1)", "leaky_relu(a, 1e308)",
     "-" * 99 + "a", "a" + "*a" * 499, "a*1or b", "(a+\n1and b)", "0b1and a",
+    # Programs: a name used twice doubles nothing, so squaring towers overflow in a few
+    # statements, and a long chain of statements is as long as its text allows.
+    "s1 = a*a; " + "; ".join(f"s{i} = s{i - 1}*s{i - 1}" for i in range(2, 12)) + "; J = s11",
+    "s1 = a*a; " + "; ".join(f"s{i} = s{i - 1}*s{i - 1}" for i in range(2, 12)) + "; s11 + 1",
+    "s0 = a/2\n" + "\n".join(f"s{i} = tanh(s{i - 1})" for i in range(1, 60)) + "\ns59*2",
+    "; ".join(f"s{i} = a" for i in range(30)), "s = a*2;; J = s", "s = a*2; J = s = s",
 ])
 def test_the_classic_explosions_end_in_a_result_or_one_line(expression):
     check_outcome(*run_graph(expression, ["a=2"]))

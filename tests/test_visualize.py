@@ -282,7 +282,8 @@ def test_one_frame_per_step_with_the_chain_rule_numbers():
     assert "dJ/dc = dJ/du · b = 3 · 3 = 9" in frames[3].lines
     # The picture holds the same text, the local derivatives on the edges, the node highlighted.
     last = frames[3].source
-    assert "dJ/db = dJ/du · c = 3 · 2 = 6" in last and "∂u/∂b = c = 2" in last
+    assert "dJ/db = dJ/du · c = 3 · 2 = 6" in last and "du/db = c = 2" in last
+    assert "∂" not in last  # issue 14: one notation, the course's d
     assert "penwidth=3" in last
     # Gradients appear as they become known.
     assert "dJ/db = ?" in frames[2].source and "dJ/db = 6" in last

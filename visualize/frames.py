@@ -90,21 +90,51 @@ class BackwardFrame:
 # --------------------------------------------------------------------------- local derivatives
 
 def local_derivative_text(layout: GraphLayout, node: Tensor, position: int) -> str | None:
-    """∂node/∂input at ``position`` as the course writes it (``c`` for u = bc, input b),
-    from the node's primitive; in parentheses when it is a sum or a difference, so that
-    ``dJ/dJ · (1 - J²)`` reads right."""
+    """dnode/dinput at ``position`` as the course writes it (``c`` for u = bc, input b),
+    from the node's primitive, as a factor of the chain rule: in parentheses when it is
+    a sum, a difference or starts with a minus sign, so that ``dJ/dJ · (1 - J²)`` and
+    ``dL/dL · (-1)`` read right."""
+    text = _derivative_text(layout, node, position)
+    return None if text is None else _as_factor(text)
+
+
+def _derivative_text(layout: GraphLayout, node: Tensor, position: int) -> str | None:
+    """dnode/dinput at ``position`` as the primitive writes it (None: no text)."""
     primitive = node.primitive
     if primitive is None:
         return None
     operands = [layout.operand(p) for p in node.parents]
-    text = primitive.derivative_text(position, layout.name(node), operands, node)
-    if text is not None and (" + " in text or " - " in text) and not text.startswith("("):
-        text = f"({text})"
+    return primitive.derivative_text(position, layout.name(node), operands, node)
+
+
+def _as_factor(text: str) -> str:
+    """``text`` as a factor of a product: in parentheses when it starts with a minus sign
+    or is a sum or a difference outside any parentheses (``1 - J²``, not ``a·(1 - a)``)."""
+    if text.startswith("-") or _top_level_sum(text):
+        return f"({text})"
     return text
 
 
+def _top_level_sum(text: str) -> bool:
+    """Whether ``text`` has a `` + `` or `` - `` outside parentheses and brackets."""
+    depth = 0
+    for i, char in enumerate(text):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0 and char in "+-" and text[i - 1:i] == " " and text[i + 1:i + 2] == " ":
+            return True
+    return False
+
+
+def _factor(text: str) -> str:
+    """A number as the right factor of a product: ``3 · (-1)``, not ``3 · -1``."""
+    return f"({text})" if text.startswith("-") else text
+
+
 def _local_values(node: Tensor) -> list[Any]:
-    """∂node/∂input per input, as numbers (the VJP with upstream 1), for a one-element node."""
+    """dnode/dinput per input, as numbers (the VJP with upstream 1), for a one-element node."""
     ones = np.ones(node.shape, dtype=node.dtype)
     values = []
     for parent, local in zip(node.parents, al.vjp(node, ones, replay=True)):
@@ -211,7 +241,8 @@ def _step(
         if contribution is None:
             continue
         pname = layout.name(parent)
-        symbol = local_derivative_text(layout, node, position) or f"∂{name}/∂{pname}"
+        written = _derivative_text(layout, node, position) or f"d{name}/d{pname}"
+        symbol = _as_factor(written)
         before = known.get(id(parent))
         total = contribution if before is None else before + contribution
         known[id(parent)] = total
@@ -220,18 +251,18 @@ def _step(
         if scalar and locals_ is not None:
             local_text = format_array(locals_[position])
             product = (
-                f" = {up_text} · {local_text} = {down_text}"
+                f" = {up_text} · {_factor(local_text)} = {down_text}"
                 if local_text is not None and down_text is not None
                 else f", shape {format_shape(contribution.shape)}"
             )
             edge_labels[id(parent)] = (
-                f"∂{name}/∂{pname} = {symbol}"
-                + (f" = {local_text}" if local_text is not None and local_text != symbol else "")
+                f"d{name}/d{pname} = {written}"
+                + (f" = {local_text}" if local_text is not None and local_text != written else "")
             )
         else:
             shapes = f" ({node.op}: {format_shape(upstream.shape)} → {format_shape(parent.shape)})"
             product = shapes + (f" = {down_text}" if down_text is not None else "")
-            edge_labels[id(parent)] = f"∂{name}/∂{pname} = {symbol}"
+            edge_labels[id(parent)] = f"d{name}/d{pname} = {written}"
         chain = f"d{out}/d{name} · {symbol}"
         if before is None:
             lines.append(f"d{out}/d{pname} = {chain}{product}")

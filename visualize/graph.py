@@ -12,9 +12,10 @@
 
 Every tensor is a box with its name, its value (or its shape, when large) and,
 once backward has run, its gradient dJ/dx; every primitive op is a small circle;
-edges follow the forward pass. Unnamed intermediates get the course's letters
-(u, v, w, ...) in forward order; numbers such as the 3 of 3v are drawn as
-constants, without a gradient.
+edges follow the forward pass. Unnamed intermediates get the letters u, v, p, ...
+in forward order (never a name of the graph nor a course symbol such as w: see
+:mod:`visualize.names`); numbers such as the 3 of 3v are drawn as constants,
+without a gradient.
 
 The graph is read only through the public, read-only names of Tensor (``op``,
 ``parents``, ``name``, ``data``, ``grad``, ``is_leaf``, ``requires_grad``,
@@ -59,7 +60,8 @@ COLOR_HIGHLIGHT = "#dc2626"
 COLOR_MUTED = "#6b7280"
 FONT = "Helvetica"
 
-_ASCII = str.maketrans({"−": "-", "·": "*", "…": "...", "ᵀ": ".T", "×": "*", "÷": "/"})
+_ASCII = str.maketrans({"−": "-", "·": "*", "…": "...", "ᵀ": ".T", "×": "*", "÷": "/",
+                        "²": "^2", "≤": "<="})
 
 
 class GraphTooLargeError(ValueError):
@@ -122,7 +124,7 @@ def format_shape(shape: tuple[int, ...]) -> str:
 
 
 def to_ascii(text: str) -> str:
-    """Replace the picture's typographic signs (−, ·, …) by ASCII (-, *, ...)."""
+    """Replace the picture's typographic signs (−, ·, …, ², ≤) by ASCII (-, *, ..., ^2, <=)."""
     return text.translate(_ASCII)
 
 
@@ -487,7 +489,7 @@ def draw_graph(
 ) -> graphviz.Digraph:
     """The computation graph of ``t`` as a :class:`graphviz.Digraph`.
 
-    A box per tensor - its name (unnamed intermediates get u, v, w, ... in forward
+    A box per tensor - its name (unnamed intermediates get u, v, p, ... in forward
     order), the formula that made it (``v = a + u``), its value (or shape, when it has
     more than a few elements) and, when ``.grad`` is set, its gradient ``dJ/dx`` - and
     a circle per primitive op, with edges in the direction of the forward pass.

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import math
 
-from autograd_lite import Tensor
 from autograd_lite.commands import UserError
+from autograd_lite.commands.demo_graph import EXPRESSION
+from autograd_lite.commands.graph import compute, print_result
 from autograd_lite.commands.paths import check_output_folder
+from autograd_lite.expression import ExpressionError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,29 +21,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def computation_graph_demo(a_value: float, b_value: float, c_value: float) -> None:
-    """Forward and backward through u = bc, v = a + u, J = 3v, printing each step."""
-    a = Tensor(a_value, requires_grad=True, name="a")
-    b = Tensor(b_value, requires_grad=True, name="b")
-    c = Tensor(c_value, requires_grad=True, name="c")
-    u = b * c
-    u.name = "u"
-    v = a + u
-    v.name = "v"
-    J = 3 * v
-    J.name = "J"
-    for t in (u, v, J):
-        t.retain_grad()
-    print("The computation graph J = 3(a + bc), forward pass (left to right):")
-    print(f"  u = b*c = {b.item():g} * {c.item():g} = {u.item():g}")
-    print(f"  v = a + u = {a.item():g} + {u.item():g} = {v.item():g}")
-    print(f"  J = 3*v = 3 * {v.item():g} = {J.item():g}")
-    J.backward()
-    print("Backward pass (right to left), the chain rule:")
-    print(f"  dJ/dv = {v.grad.item():g}")
-    print(f"  dJ/du = dJ/dv * dv/du = {v.grad.item():g} * 1 = {u.grad.item():g}")
-    print(f"  dJ/da = dJ/dv * dv/da = {v.grad.item():g} * 1 = {a.grad.item():g}")
-    print(f"  dJ/db = dJ/du * du/db = {u.grad.item():g} * c = {b.grad.item():g}")
-    print(f"  dJ/dc = dJ/du * du/dc = {u.grad.item():g} * b = {c.grad.item():g}")
+    """Forward and backward through u = bc, v = a + u, J = 3v, printing each step.
+
+    The lines are those of ``autograd-lite graph "J = 3*(a + b*c)"``: one derivation,
+    written from the ops' own derivatives, for both commands.
+    """
+    values = {"a": a_value, "b": b_value, "c": c_value}
+    try:
+        result = compute(EXPRESSION, values)
+    except ExpressionError as err:
+        raise UserError(str(err)) from None
+    print("The computation graph J = 3(a + bc):")
+    print_result(result, values)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from autograd_lite.commands.demo_deep import deep_network_demo
     from autograd_lite.commands.demo_graph import graph_demo
 
-    graph_demo(args.out)
+    graph_demo(args.out, values={"a": args.a, "b": args.b, "c": args.c})
     print()
 
     result = deep_network_demo(progress=not args.no_progress)

@@ -22,8 +22,10 @@ VALUES = {"a": 5.0, "b": 3.0, "c": 2.0}
 def graph_demo(
     out_dir: str | os.PathLike[str] = "out",
     echo: Callable[[str], None] | None = print,
+    values: dict[str, float] | None = None,
 ) -> list[Path]:
-    """Write the picture of J = 3(a + bc) and its backward frames under ``out_dir``.
+    """Write the picture of J = 3(a + bc) and its backward frames under ``out_dir``, with
+    ``values`` of a, b and c (default :data:`VALUES`).
 
     Returns the paths written (the picture first, then the frames and index.html).
     ``echo`` receives one line per result (None: silent).
@@ -33,7 +35,7 @@ def graph_demo(
     folder = Path(out_dir)
     have_dot = dot_available()
     picture = folder / ("J.svg" if have_dot else "J.dot")
-    result = compute(EXPRESSION, dict(VALUES))
+    result = compute(EXPRESSION, dict(VALUES if values is None else values))
     written = write_outputs(result, picture, folder / "frames")
     if echo is not None:
         echo(f"Wrote {picture}: the graph of {result.expression} with every dJ/dx")

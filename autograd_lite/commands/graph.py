@@ -1,17 +1,22 @@
 """``autograd-lite graph "J = 3*(a + b*c)" a=5 b=3 c=2 -o J.svg``: draw a computation graph.
 
-The expression is read with :mod:`ast` (see :mod:`autograd_lite.expression`; nothing
-is ever evaluated as Python), run forward and backward, every derivative dJ/dx is
-printed - of the inputs and of the intermediates u, v, w, ... - and the picture is
-written, its format taken from the suffix (.svg, .png, .pdf through Graphviz's
-``dot``; .dot without it). ``--frames DIR`` writes the backward pass as numbered SVG
-pictures and an ``index.html`` that steps through them.
+The expression - or a program, statements separated by ``;`` or newlines, such as the
+course's logistic regression ``"z = w1*x1 + w2*x2 + b; a = sigmoid(z); L = -(y*log(a) +
+(1-y)*log(1-a))"``, whose last statement is the output - is read with :mod:`ast` (see
+:mod:`autograd_lite.expression`; nothing is ever evaluated as Python), run forward and
+backward, every derivative dJ/dx is printed - of the inputs, of the named steps and of
+the intermediates u, v, p, ... - and the picture is written, its format taken from the
+suffix (.svg, .png, .pdf through Graphviz's ``dot``; .dot without it). ``--frames DIR``
+writes the backward pass as numbered SVG pictures and an ``index.html`` that steps
+through them. The chain rule is written from the ops' own derivatives (the backward
+frames' text), as ``autograd-lite demo`` writes it too.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "expression",
         help='the expression, optionally named: "J = 3*(a + b*c)" (numbers, names, '
-        "+ - * / **, exp log sqrt abs tanh sigmoid relu leaky_relu maximum minimum clip); "
+        "+ - * / **, exp log sqrt abs tanh sigmoid relu leaky_relu maximum minimum clip), "
+        'or a program, statements separated by ";" or newlines, the last one the output: '
+        '"z = w*x + b; a = sigmoid(z); L = -(y*log(a) + (1-y)*log(1-a))"; '
         'one that starts with "-" goes after "--"',
     )
     parser.add_argument(
@@ -48,7 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 @dataclass
 class GraphResult:
-    """The forward and backward pass of an expression, ready to print and draw."""
+    """The forward and backward pass of an expression or program, ready to print and draw.
+
+    ``expression`` is the program as it is printed (``J = 3 * (a + b * c)``; statements
+    joined by ``; ``).
+    """
 
     expression: str
     output: Tensor
@@ -91,8 +102,26 @@ def compute(expression: str, values: dict[str, float]) -> GraphResult:
         if t.grad is not None and not np.all(np.isfinite(t.grad)):
             note = f"   (not finite: {name} is not differentiable in {key} at this point)"
         derivative_lines.append(f"d{name}/d{key} = {grad}{note}")
-    source = f"{name} = {parsed.source}"
-    return GraphResult(source, output, tensors, forward_lines, chain_lines, derivative_lines)
+    return GraphResult(
+        parsed.program, output, tensors, forward_lines, chain_lines, derivative_lines
+    )
+
+
+def print_result(
+    result: GraphResult, values: dict[str, float], echo: Callable[[str], None] = print
+) -> None:
+    """The forward pass, the chain rule step by step and every derivative, as lines."""
+    given = ", ".join(f"{key} = {value:g}" for key, value in values.items())
+    echo(f"{result.expression}   with {given}")
+    echo("Forward pass (left to right):")
+    for line in result.forward_lines:
+        echo(f"  {line}")
+    echo("Backward pass (right to left), the chain rule:")
+    for line in result.chain_lines:
+        echo(f"  {line}")
+    echo(f"Derivatives d{result.output.name}/dx:")
+    for line in result.derivative_lines:
+        echo(f"  {line}")
 
 
 def _check_output(path: str | None, what: str) -> None:
@@ -151,18 +180,7 @@ def run(args: argparse.Namespace) -> int:
                 f"--frames draws one picture of the whole graph per op; this expression has "
                 f"{steps} ops and at most {DEFAULT_MAX_STEPS} are drawn (-o draws the graph alone)"
             )
-    name = result.output.name
-    given = ", ".join(f"{key} = {value:g}" for key, value in values.items())
-    print(f"{result.expression}   with {given}")
-    print("Forward pass (left to right):")
-    for line in result.forward_lines:
-        print(f"  {line}")
-    print("Backward pass (right to left), the chain rule:")
-    for line in result.chain_lines:
-        print(f"  {line}")
-    print(f"Derivatives d{name}/dx:")
-    for line in result.derivative_lines:
-        print(f"  {line}")
+    print_result(result, values)
     try:
         written = write_outputs(result, args.output, args.frames, show_data=not args.no_values)
     except (OSError, RuntimeError, ValueError) as err:

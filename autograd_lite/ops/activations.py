@@ -94,7 +94,14 @@ class LeakyRelu(Primitive):
 
     name = "leaky_relu"
     expression = ExpressionForm("leaky_relu", optional=("slope",))
-    derivatives = ("(1 if {0} > 0 else slope)",)
+    derivatives = ("[{0} > 0] + slope·[{0} ≤ 0]",)
+
+    @classmethod
+    def derivative_text(cls, position, out, operands, node):
+        """``[z > 0] + 0.01·[z ≤ 0]``, the slope written as a number while it is known."""
+        slope = node._saved  # the forward's saved slope (freed after a plain backward)
+        shown = f"{slope:g}" if isinstance(slope, (int, float)) else "slope"
+        return f"[{operands[0]} > 0] + {shown}·[{operands[0]} ≤ 0]"
 
     @staticmethod
     def forward(z, slope):

@@ -8,7 +8,7 @@ The math
     or None.
 
     ``backward(upstream, saved, inputs, out, needs) -> tuple``: the vector-Jacobian
-    product. Given dJ/dout (``upstream``), return dJ/dinput = upstream × ∂out/∂input for
+    product. Given dJ/dout (``upstream``), return dJ/dinput = upstream × dout/dinput for
     each input, or None where ``needs[i]`` (one bool per input) is False. A gradient may
     keep the broadcast shape of ``out``: the engine sums it back to the input's shape. It
     may be ``upstream`` itself or a view of it (the engine copies those), or a new array,
@@ -24,7 +24,7 @@ The math
 What it teaches (read by the pictures, the backward frames, the ``graph`` command, anomaly
 mode and the expression parser, which keep no per-op tables of their own)
     ``symbol`` (drawn in the op's circle), ``formula`` (the output written from its
-    inputs), ``derivatives`` (∂out/∂input as the course writes it, per input),
+    inputs), ``derivatives`` (dout/dinput as the course writes it, per input),
     ``backward_hint`` and :meth:`Primitive.forward_hint` (anomaly mode's advice),
     ``expression`` (the function name and arguments the ``graph`` command accepts).
 
@@ -81,7 +81,7 @@ class Primitive:
     symbol: ClassVar[str | None] = None
     #: The output written from its inputs' names, ``"{0}·{1}"``; None: ``name(a, b)``.
     formula: ClassVar[str | None] = None
-    #: Per input, ∂out/∂input as text, from the inputs' names {0}, {1}, ... and the
+    #: Per input, dout/dinput as text, from the inputs' names {0}, {1}, ... and the
     #: output's {out}: ``("1 - {out}²",)`` for tanh. None: not written (see derivative_text).
     derivatives: ClassVar[tuple[str | None, ...]] = ()
     #: Anomaly mode's advice when this op's VJP produces NaN or inf.
@@ -114,7 +114,7 @@ class Primitive:
     def derivative_text(
         cls, position: int, out: str, operands: list[str], node: Tensor
     ) -> str | None:
-        """∂out/∂input ``position`` as the course writes it (``c`` for u = bc, input b).
+        """dout/dinput ``position`` as the course writes it (``c`` for u = bc, input b).
 
         ``operands`` are the inputs' names, ``out`` the output's, ``node`` the tensor (for
         ops whose derivative depends on a value, such as an exponent). None: no text.

@@ -408,6 +408,17 @@ class Abs(Primitive):
         return (g * np.sign(base.data(inputs[0])),)
 
 
+def _selection_text(sign: str, position: int, operands: list[str], node: Tensor) -> str:
+    """d max(a, b)/da as written: ``[a > b]`` (1 where a wins, else 0), and where a and b
+    tie, the rule that shares the gradient, ``[a > b] + 0.5·[a = b]`` (0.5 each)."""
+    mine, other = operands[position], operands[1 - position]
+    text = f"[{mine} {sign} {other}]"
+    a, b = (base.data(parent) for parent in node.parents)
+    if np.any(np.asarray(a) == np.asarray(b)):
+        text += f" + 0.5·[{mine} = {other}]"
+    return text
+
+
 class Maximum(Primitive):
     """z = max(a, b) elementwise;  dz/da = 1 where a > b, dz/db = 1 where b > a; ties split ½, ½."""
 
@@ -415,6 +426,10 @@ class Maximum(Primitive):
     broadcasts = True
     expression = ExpressionForm("maximum", tensors=2)
     derivatives = ("[{0} > {1}]", "[{1} > {0}]")
+
+    @classmethod
+    def derivative_text(cls, position, out, operands, node):
+        return _selection_text(">", position, operands, node)
 
     @staticmethod
     def forward(a, b):
@@ -436,6 +451,10 @@ class Minimum(Primitive):
     broadcasts = True
     expression = ExpressionForm("minimum", tensors=2)
     derivatives = ("[{0} < {1}]", "[{1} < {0}]")
+
+    @classmethod
+    def derivative_text(cls, position, out, operands, node):
+        return _selection_text("<", position, operands, node)
 
     @staticmethod
     def forward(a, b):

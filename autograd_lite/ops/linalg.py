@@ -140,7 +140,7 @@ class Einsum(Primitive):
 
     @classmethod
     def derivative_text(cls, position, out, operands, node):
-        """∂Z/∂X_k is the product of the other operands (1 for a single operand)."""
+        """dZ/dX_k is the product of the other operands (1 for a single operand)."""
         others = operands[:position] + operands[position + 1:]
         return "·".join(others) if others else "1"
 
