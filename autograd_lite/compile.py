@@ -273,9 +273,10 @@ def _dry_run(root: Tensor) -> list[tuple[Tensor, list[_Seen | None], int]]:
     visits: list[tuple[Tensor, list[_Seen | None], int]] = []
     seed = np.ones(root.data.shape, dtype=root.data.dtype)
     seed.flags.writeable = False
+    hook = engine.backward_hook()  # anomaly detection, if it is on in this thread
     for step in engine.backward_pass(root, seed, retain_graph=True):
-        if engine._backward_hook is not None:  # anomaly detection, if it is on
-            engine._backward_hook(step.node, step.upstream, step.local)
+        if hook is not None:
+            hook(step.node, step.upstream, step.local)
         seen: list[_Seen | None] = []
         for parent, grad, share in zip(step.node.parents, step.local, step.shares):
             if share is None:

@@ -9,8 +9,9 @@ your code that created the op, and a hint in the course's terms.
 entering a computation, and broadcasting that silently turns a ``(1, m)`` and an
 ``(m, 1)`` into an ``(m, m)`` outer product.
 
-Both are context managers and decorators, off by default; when off they cost
-one test of a module variable per op.
+Both are context managers and decorators, off by default, and act on the thread that
+enters them only (as grad mode does: :mod:`autograd_lite.grad_mode`); when off they
+cost one test of a number per op.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import traceback
 import warnings
 import weakref
@@ -26,8 +28,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd_lite import engine
-from autograd_lite.ops import base
+from autograd_lite import engine, grad_mode
 from autograd_lite.tensor import Tensor
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,12 +50,19 @@ class BroadcastWarning(UserWarning):
     """Broadcasting stretched both operands in different axes (an accidental outer product)."""
 
 
-class _State:
+class _ThreadState(threading.local):
+    """How deep this thread is in each mode (the class attributes: a new thread's 0)."""
+
     anomaly_depth = 0
     strict_depth = 0
-    # id(output array) -> (weak reference to it, where it was created); the source line is
-    # read only if an error message needs it.
-    creation_sites: dict[int, tuple[Any, _Site]] = {}
+
+    def __init__(self) -> None:  # run once in each thread that uses it
+        # id(output array) -> (weak reference to it, where it was created); the source
+        # line is read only if an error message needs it.
+        self.creation_sites: dict[int, tuple[Any, _Site]] = {}
+
+
+_State = _ThreadState()
 
 
 # The machinery every op passes through; a frame elsewhere in the package (nn/, a loss,
@@ -147,9 +155,10 @@ def _describe_inputs(inputs: tuple) -> str:
     return " and ".join(parts) if len(parts) <= 2 else ", ".join(parts)
 
 
-def _forget_site(key: int) -> Callable[[Any], None]:
+def _forget_site(sites: dict, key: int) -> Callable[[Any], None]:
+    # The dict is this thread's, bound now: the array may be freed in another thread.
     def forget(_: Any) -> None:
-        _State.creation_sites.pop(key, None)
+        sites.pop(key, None)
 
     return forget
 
@@ -178,8 +187,8 @@ def _check_forward(fn: Any, inputs: tuple, out: np.ndarray) -> None:
             f"{site.describe()}. Hint: {_forward_hint(fn, inputs, out)}"
         )
     # The entry goes when the array does, so a long run in anomaly mode does not grow.
-    key = id(out)
-    _State.creation_sites[key] = (weakref.ref(out, _forget_site(key)), site)
+    key, sites = id(out), _State.creation_sites
+    sites[key] = (weakref.ref(out, _forget_site(sites, key)), site)
 
 
 def _node_being_differentiated() -> Any:
@@ -252,9 +261,11 @@ def _warn_in_user_code(warning: Warning) -> None:
 
 
 def _install() -> None:
+    """Set this thread's hooks (grad_mode.modes) for the modes it is in."""
     active = _State.anomaly_depth or _State.strict_depth
-    base._forward_hook = _check_forward if active else None
-    engine._backward_hook = _check_backward if _State.anomaly_depth else None
+    modes = grad_mode.modes
+    modes.forward_hook = _check_forward if active else None
+    modes.backward_hook = _check_backward if _State.anomaly_depth else None
     if not _State.anomaly_depth:
         _State.creation_sites.clear()
 
@@ -276,6 +287,7 @@ class _Mode(contextlib.ContextDecorator):
         return self(func)  # used as @mode without parentheses
 
     def __enter__(self) -> _Mode:
+        grad_mode.open_block()
         setattr(_State, self._counter, getattr(_State, self._counter) + 1)
         _install()
         return self
@@ -283,13 +295,15 @@ class _Mode(contextlib.ContextDecorator):
     def __exit__(self, *exc_info: object) -> None:
         setattr(_State, self._counter, getattr(_State, self._counter) - 1)
         _install()
+        grad_mode.close_block()
 
 
 class detect_anomaly(_Mode):  # noqa: N801 - used like PyTorch's torch.autograd.detect_anomaly
     """Raise AnomalyError at the first NaN/inf in the forward or backward pass.
 
     ``with al.detect_anomaly(): J = ...; J.backward()`` or ``@al.detect_anomaly()``.
-    Slower (every op is checked and its creation site recorded): use it to debug.
+    Slower (every op is checked and its creation site recorded): use it to debug. It
+    checks the ops of the thread that enters it only.
     """
 
     _counter = "anomaly_depth"

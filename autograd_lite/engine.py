@@ -31,12 +31,16 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd_lite.grad_mode import GradMode, enable_grad
+from autograd_lite import grad_mode
+from autograd_lite.grad_mode import enable_grad, is_grad_enabled
 from autograd_lite.tensor import FREED, FREED_NOTHING, Tensor, to_array
 
-# Set by autograd_lite.debug while anomaly detection is on: backward() then takes the
-# walk, and hands this hook each step (node, upstream gradient, the op's results).
-_backward_hook: Any = None
+
+def backward_hook() -> Any:
+    """The hook that autograd_lite.debug sets while anomaly detection is on in this thread
+    (None otherwise): backward() then takes the walk, and hands it each step (node, upstream
+    gradient, the op's results)."""
+    return grad_mode.modes.backward_hook if grad_mode.open_blocks else None
 
 
 # --------------------------------------------------------------------------- 1. the order
@@ -331,7 +335,8 @@ def backward(
 
     A pass that fails (a freed graph, an op's error) changes no ``.grad``.
     """
-    if not create_graph and _backward_hook is None:
+    hook = backward_hook()
+    if not create_graph and hook is None:
         fast_backward.backward(root, grad, retain_graph)  # the walk below, fused
         return
     _check_differentiable(root, "backward")
@@ -342,8 +347,8 @@ def backward(
             upstream = Tensor(upstream)
         for step in backward_pass(root, upstream, retain_graph or create_graph, create_graph,
                                   totals):
-            if _backward_hook is not None:
-                _backward_hook(step.node, step.upstream, step.local)
+            if hook is not None:
+                hook(step.node, step.upstream, step.local)
         # The leaves' gradients, and those of tensors that retain_grad(): all checked first,
         # so that no addition fails halfway (under create_graph, these additions record).
         kept = [(t, g) for t, g in totals.items() if t._op is None or t._retains_grad]
@@ -372,12 +377,13 @@ def gradients(
     upstream = _seed(output, grad, "gradients")
     keep = create_graph if retain_graph is None else retain_graph
     totals: dict[Tensor, Any] = {}
+    hook = backward_hook()
     with enable_grad() if create_graph else nullcontext():
         if create_graph:
             upstream = Tensor(upstream)
         for step in backward_pass(output, upstream, keep, create_graph, totals):
-            if _backward_hook is not None:
-                _backward_hook(step.node, step.upstream, step.local)
+            if hook is not None:
+                hook(step.node, step.upstream, step.local)
     results = []
     returned: set[int] = set()
     for t in inputs:
@@ -448,7 +454,7 @@ def value_and_grad(fun: Callable[..., Tensor], argnums: int | Sequence[int] = 0)
                     f"grad: argnums {argnums} refers to argument {i}, but only "
                     f"{len(args_list)} were given"
                 )
-        nested = GradMode.enabled and any(
+        nested = is_grad_enabled() and any(
             isinstance(args_list[i], Tensor) and args_list[i].requires_grad for i in nums
         )
         wrt = []

@@ -252,7 +252,7 @@ class Tensor:
         common case (no ``create_graph``, no anomaly mode) runs it fused, straight from here
         (one call less per step: engine.backward routes the same way).
         """
-        if create_graph or _engine._backward_hook is not None:
+        if create_graph or (_grad_mode.open_blocks and _grad_mode.modes.backward_hook):
             _engine.backward(self, grad, retain_graph, create_graph)
         else:
             _engine.fast_backward.backward(self, grad, retain_graph)
@@ -378,6 +378,7 @@ def _data_of(value: Any) -> Any:
 
 # Imported last: both modules use Tensor, and Tensor's methods use them.
 from autograd_lite import engine as _engine  # noqa: E402
+from autograd_lite import grad_mode as _grad_mode  # noqa: E402
 from autograd_lite import ops as _ops  # noqa: E402
 from autograd_lite.ops.base import binary_method as _binary_method  # noqa: E402
 from autograd_lite.ops.elementwise import Add as _Add  # noqa: E402

@@ -47,7 +47,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from autograd_lite.grad_mode import GradMode
+from autograd_lite import grad_mode as _grad_mode
 from autograd_lite.tensor import Tensor, _next_seq, to_array
 
 
@@ -236,15 +236,19 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
         raise ShapeError(f"{fn.name}: operands of shapes {shapes} do not fit: {err}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    if _forward_hook is not None:
-        _forward_hook(fn, inputs, out)
+    record = True
+    if _grad_mode.open_blocks:  # some thread is in a mode block: read this thread's modes
+        modes = _modes
+        if modes.forward_hook is not None:
+            modes.forward_hook(fn, inputs, out)
+        record = modes.grad_enabled
     # The new tensor is built here rather than in a helper: this is every op's hot path.
     result = _tensor_new(Tensor)
     result.data = out
     result.grad = None
     result.name = None
     result._retains_grad = False
-    if GradMode.enabled:
+    if record:
         for t in inputs:
             if t.requires_grad:
                 result.requires_grad = True
@@ -291,14 +295,18 @@ def binary_method(fn: type[Primitive], reflected: bool = False) -> Callable[[Ten
             ) from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if _forward_hook is not None:
-            _forward_hook(fn, (x, y), out)
+        record = True
+        if _grad_mode.open_blocks:  # as in apply
+            modes = _modes
+            if modes.forward_hook is not None:
+                modes.forward_hook(fn, (x, y), out)
+            record = modes.grad_enabled
         result = _tensor_new(Tensor)
         result.data = out
         result.grad = None
         result.name = None
         result._retains_grad = False
-        if GradMode.enabled and (x.requires_grad or y.requires_grad):
+        if record and (x.requires_grad or y.requires_grad):
             result.requires_grad = True
             result._op = fn
             result._parents = (x, y)
@@ -317,11 +325,9 @@ def binary_method(fn: type[Primitive], reflected: bool = False) -> Callable[[Ten
 
 
 _tensor_new = Tensor.__new__
-
-
-# Set by autograd_lite.debug while anomaly detection or strict shapes are on: called with
-# (primitive, input tensors, output array) after every forward. None costs one test an op.
-_forward_hook: Any = None
+# This thread's modes: grad mode, and the forward hook that autograd_lite.debug sets while
+# anomaly detection or strict shapes are on in this thread (autograd_lite.grad_mode).
+_modes = _grad_mode.modes
 
 
 def binary_operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
