@@ -165,6 +165,11 @@ class Tensor:
         return self._op is None
 
     @property
+    def retains_grad(self) -> bool:
+        """True for an intermediate tensor after ``retain_grad()`` (False for leaves)."""
+        return self._retains_grad
+
+    @property
     def graph_freed(self) -> bool:
         """True once backward released the values this tensor's op saved."""
         return self._saved is FREED or self._saved is FREED_NOTHING
