@@ -494,6 +494,8 @@ def _forward(
             raise ExpressionError(
                 f"{ast.unparse(node)}: {_floating_point_message(err)}{where}"
             ) from None
+        except ValueError as err:  # an op's constants refused: clip(a, 5, 1)
+            raise ExpressionError(f"{ast.unparse(node)}: {err}") from None
         if not value.is_leaf and id(value) not in created_ids:  # unary plus makes no node
             created_ids.add(id(value))
             created.append(value)
