@@ -393,7 +393,7 @@ def _leaf_lines(d: str, s: _Seen, k: int, arrival: int, count: int, scalar: bool
     else:  # new or a view: for some ops that depends on the memory layout of the data
         own = f"{d} if {d}.base is None else {d}.copy()"
     written = f"R{k} = " if count > 1 else ""
-    return [f"if G{k} is None: {written}P{k}.grad = {own}", f"else: A{k} = {d}"]
+    return [f"if G{k} is None: {written}P{k}._grad = {own}", f"else: A{k} = {d}"]
 
 
 def _identifier(text: str) -> str:
@@ -637,12 +637,12 @@ class TracedStep:
                   "    # .grad (R), later ones are added into it; else they are summed (A) and",
                   "    # added at the end, once all are checked. If the pass fails, the .grad it",
                   "    # wrote go back to None."]
-        lines += [f"    G{k} = P{k}.grad" for k in reached_numbers]
+        lines += [f"    G{k} = P{k}._grad" for k in reached_numbers]
         lines += ["    try:"]
         lines += ["        " + line for line in backward_lines]
         lines += [f"        if G{k} is not None: check_grad(P{k})" for k in reached_numbers]
         lines += ["    except BaseException:"]
-        lines += [f"        if G{k} is None: P{k}.grad = None" for k in reached_numbers]
+        lines += [f"        if G{k} is None: P{k}._grad = None" for k in reached_numbers]
         lines += ["        raise"]
         lines += [f"    if G{k} is not None: accumulate_grad(P{k}, A{k})"
                   for k in reached_numbers]

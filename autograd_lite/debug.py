@@ -6,8 +6,9 @@ an error that names the op, the pass, the shapes, the tensor's name, the line of
 your code that created the op, and a hint in the course's terms.
 
 ``strict_shapes()`` warns about the course's rank-1 trap: a rank-1 ``(m,)`` array
-entering a computation, and broadcasting that silently turns a ``(1, m)`` and an
-``(m, 1)`` into an ``(m, m)`` outer product.
+entering a computation, and about broadcasting that stretches both operands into an
+outer product (a ``(1, m)`` and an ``(m, 1)`` into an ``(m, m)`` warns even without it:
+:mod:`autograd_lite.traps`).
 
 Both are context managers and decorators, off by default, and act on the thread that
 enters them only (as grad mode does: :mod:`autograd_lite.grad_mode`); when off they
@@ -21,7 +22,6 @@ import os
 import sys
 import threading
 import traceback
-import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -30,12 +30,10 @@ import numpy as np
 
 from autograd_lite import engine, grad_mode
 from autograd_lite.tensor import Tensor
+from autograd_lite.traps import PACKAGE_DIR as _PACKAGE_DIR
+from autograd_lite.traps import BroadcastWarning, transposed_pair, warn_in_user_code
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# Frames from files under this directory are the engine's own; the first frame outside it
-# is the user's line. The separator keeps a sibling such as "autograd_lite_extra/" outside.
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class AnomalyError(FloatingPointError):
@@ -44,10 +42,6 @@ class AnomalyError(FloatingPointError):
 
 class RankOneWarning(UserWarning):
     """A rank-1 array (shape (n,)) entered a computation: use (n, 1) or (1, n)."""
-
-
-class BroadcastWarning(UserWarning):
-    """Broadcasting stretched both operands in different axes (an accidental outer product)."""
 
 
 class _ThreadState(threading.local):
@@ -92,10 +86,6 @@ class _Site:
             inner = os.path.relpath(self.library.filename, _PACKAGE_DIR)
             text += f" (via autograd_lite/{inner}:{self.library.lineno} in {self.library.name})"
         return text
-
-
-def _in_package(frame: Any) -> bool:
-    return os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR)
 
 
 def _summary(frame: Any) -> traceback.FrameSummary:
@@ -227,7 +217,7 @@ def _check_shapes(fn: Any, inputs: tuple, out: np.ndarray) -> None:
     op = fn.name
     for t in inputs:
         if t.data.ndim == 1 and t.data.shape[0] > 1:
-            _warn_in_user_code(
+            warn_in_user_code(
                 RankOneWarning(
                     f"{op}: a rank-1 array of shape {t.shape} entered the computation. "
                     f"Rank-1 arrays behave neither as rows nor as columns: reshape it to "
@@ -240,24 +230,16 @@ def _check_shapes(fn: Any, inputs: tuple, out: np.ndarray) -> None:
         a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
         stretches_a = any(x == 1 < y for x, y in zip(a, b))
         stretches_b = any(y == 1 < x for x, y in zip(a, b))
-        if stretches_a and stretches_b:
-            _warn_in_user_code(
+        # A (1, m) with an (m, 1) is the ops' own warning, on by default (traps.py).
+        if stretches_a and stretches_b and not transposed_pair(inputs[0].shape,
+                                                               inputs[1].shape):
+            warn_in_user_code(
                 BroadcastWarning(
                     f"{op}: broadcasting {inputs[0].shape} with {inputs[1].shape} gave "
                     f"{out.shape}, an outer product. If you meant element by element, make "
                     "both the same shape (e.g. reshape Y to (1, m) like A)."
                 ),
             )
-
-
-def _warn_in_user_code(warning: Warning) -> None:
-    """warnings.warn attributed to the user's line, so that the warning filters and the
-    once-per-line registry apply there (a loop warns once, not at every step)."""
-    level, frame = 1, sys._getframe(0)
-    while frame is not None and _in_package(frame):
-        frame = frame.f_back
-        level += 1
-    warnings.warn(warning, stacklevel=level)
 
 
 def _install() -> None:

@@ -282,7 +282,7 @@ def _seed(root: Tensor, grad: Any, op_name: str) -> np.ndarray:
 
 def check_grad_buffer(t: Tensor) -> None:
     """An existing ``t.grad`` must be able to take ``+= gradient``: a clear error if not."""
-    current = t.grad
+    current = t._grad
     if current is None:
         return
     problem = None
@@ -300,14 +300,15 @@ def check_grad_buffer(t: Tensor) -> None:
 
 
 def accumulate_grad(t: Tensor, grad: Any) -> None:
-    """t.grad += grad; a first gradient is copied (t.grad is never an alias of another array)."""
-    current = t.grad
+    """t.grad += grad (in the slot ``_grad``); a first gradient is copied (t.grad is never an
+    alias of another array)."""
+    current = t._grad
     if current is None:
-        t.grad = grad if isinstance(grad, Tensor) else np.array(grad, dtype=t.data.dtype)
+        t._grad = grad if isinstance(grad, Tensor) else np.array(grad, dtype=t.data.dtype)
     elif isinstance(grad, Tensor):
-        t.grad = current + grad
+        t._grad = current + grad
     elif isinstance(current, Tensor):
-        t.grad = current.data + grad
+        t._grad = current.data + grad
     else:
         current += grad
 
@@ -414,10 +415,10 @@ def zero_grad(root: Tensor) -> None:
     stack = [root]
     while stack:
         t = stack.pop()
-        if isinstance(t.grad, np.ndarray):
-            t.grad.fill(0)
-        elif t.grad is not None:
-            t.grad = None
+        if isinstance(t._grad, np.ndarray):
+            t._grad.fill(0)
+        elif t._grad is not None:
+            t._grad = None
         for parent in t._parents:
             if id(parent) not in seen:
                 seen.add(id(parent))

@@ -138,17 +138,17 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
                 if grad.dtype is not data.dtype and grad.dtype != data.dtype:
                     grad = grad.astype(data.dtype)
                 if parent._op is None:
-                    current = parent.grad
+                    current = parent._grad
                     if current is None:  # (2)
                         if grad.base is not None or grad is g:
                             grad = grad.copy()
-                        parent.grad = grad
+                        parent._grad = grad
                         written.add(parent)
                         continue
                     if parent in written:  # this pass's own array
                         if current.size == 1:  # (7)
                             total = current + grad
-                            parent.grad = total if type(total) is _ndarray else _asarray(total)
+                            parent._grad = total if type(total) is _ndarray else _asarray(total)
                         else:
                             current += grad
                         continue
@@ -183,7 +183,7 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
             accumulate_grad(t, grad)
     except BaseException:
         for leaf in written:
-            leaf.grad = None
+            leaf._grad = None
         raise
 
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import traps as _traps
+
 
 class _Freed:
     """The sentinels stored in place of an op's saved values once backward has freed them."""
@@ -84,7 +86,7 @@ class Tensor:
 
     __slots__ = (
         "data",
-        "grad",
+        "_grad",
         "requires_grad",
         "name",
         "_op",
@@ -107,7 +109,7 @@ class Tensor:
         dtype: Any = None,
     ) -> None:
         self.data = to_array(data, dtype)
-        self.grad: np.ndarray | Tensor | None = None
+        self._grad: np.ndarray | Tensor | None = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._op = None
@@ -130,7 +132,7 @@ class Tensor:
             setattr(self, key, value)
         if self._op is not None:
             self._seq = _next_seq()
-            grad = self.grad
+            grad = self._grad
             if isinstance(grad, Tensor) and grad._op is not None:
                 # Its nodes were numbered, inputs first, as they were rebuilt: keep that order.
                 nodes, stack = {id(grad): grad}, [grad]
@@ -144,6 +146,24 @@ class Tensor:
                     node._seq = _next_seq()
 
     # ----------------------------------------------------------------- graph
+    @property
+    def grad(self) -> np.ndarray | Tensor | None:
+        """dJ/dthis after ``J.backward()``: filled on leaves that require grad, and on
+        tensors made by an op only after ``retain_grad()``.
+
+        Reading it on a tensor made by an op that did not ``retain_grad()`` warns
+        (NonLeafGradWarning, as PyTorch does): it is None, and the usual cause is a
+        parameter updated as ``w = w - lr * w.grad``. The engine uses the slot ``_grad``.
+        """
+        grad = self._grad
+        if grad is None and self._op is not None and not self._retains_grad:
+            _traps.warn_grad_of_non_leaf(self.name, self._op.name, self.data.shape)
+        return grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray | Tensor | None) -> None:
+        self._grad = value
+
     @property
     def op(self) -> str | None:
         """Name of the primitive that produced this tensor; None for a leaf."""

@@ -312,7 +312,20 @@ def test_strict_shapes_warns_on_the_users_line_once_per_line():
     assert len(caught) == 1 and caught[0].category is BroadcastWarning
     assert caught[0].filename == __file__
     assert caught[0].lineno == _line_of("the wrong way round", loop)
-    assert "sub: broadcasting (1, 3) with (3, 1) gave (3, 3), an outer product" in str(
+    # The exact (1, m) with (m, 1) is the default warning's (tests/test_reliability_traps.py).
+    assert "sub: (1, 3) and (3, 1) broadcast to (3, 3)" in str(caught[0].message)
+
+
+def test_strict_shapes_warns_about_every_outer_product():
+    A = al.Tensor(np.ones((1, 3)), requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        A * np.ones((2, 1))  # not the transposed Y: quiet by default
+        assert caught == []
+        with al.strict_shapes():
+            A * np.ones((2, 1))
+    assert len(caught) == 1 and caught[0].category is BroadcastWarning
+    assert "mul: broadcasting (1, 3) with (2, 1) gave (2, 3), an outer product" in str(
         caught[0].message
     )
 
@@ -392,8 +405,11 @@ def test_the_readme_anomaly_example_shows_what_it_raises(tmp_path):
     assert re.search(site, shown).group(1) == re.search(site, raised).group(1)
 
 
-def test_the_readme_strict_shapes_example_warns_as_shown(tmp_path):
+def test_the_readme_broadcast_example_warns_as_shown(tmp_path):
     _, code = _readme_examples()
-    assert "BroadcastWarning: sub: broadcasting (1, 5)" in code
+    shown = "BroadcastWarning: sub: (1, 5) and (5, 1)"
+    assert shown in code
+    assert "transpose the (5, 1)" in code and "reshape it to (1, 5)" in code
     warned = _run_example(tmp_path, "import numpy as np\nimport autograd_lite as al\n" + code)
-    assert "BroadcastWarning: sub: broadcasting (1, 5) with (5, 1) gave (5, 5), an outer" in warned
+    assert f"{shown} broadcast to (5, 5)" in warned
+    assert "transpose the (5, 1) one (Y.T) or reshape it to (1, 5)" in warned

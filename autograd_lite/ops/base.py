@@ -52,6 +52,7 @@ import numpy as np
 
 from autograd_lite import grad_mode as _grad_mode
 from autograd_lite.tensor import Tensor, _next_seq, to_array
+from autograd_lite.traps import check_transposed_operand
 
 
 class ShapeError(ValueError):
@@ -89,7 +90,8 @@ class Primitive:
     derivatives: ClassVar[tuple[str | None, ...]] = ()
     #: Anomaly mode's advice when this op's VJP produces NaN or inf.
     backward_hint: ClassVar[str | None] = None
-    #: Elementwise on operands broadcast together (strict_shapes warns of outer products).
+    #: Elementwise on operands broadcast together: a (1, m) with an (m, 1) warns (traps.py),
+    #: and strict_shapes warns of every outer product.
     broadcasts: ClassVar[bool] = False
     #: The name and arguments the ``graph`` command's expressions accept; None: not callable
     #: there (operators such as + are written as operators).
@@ -194,7 +196,7 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
     # Bypasses Tensor.__init__: the array is already checked.
     t = _tensor_new(Tensor)
     t.data = array
-    t.grad = None
+    t._grad = None
     t.requires_grad = False
     t.name = None
     t._op = None
@@ -226,8 +228,15 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
                     out, saved = fn.forward(inputs[0].data, *params)
             else:
                 out, saved = fn.forward(*[t.data for t in inputs], *params)
+                if len(inputs) == 2 and fn.broadcasts:  # where(cond, a, b)
+                    _check_pair(fn, inputs[0].data.shape, inputs[1].data.shape)
         elif len(inputs) == 2:
-            out, saved = fn.forward(inputs[0].data, inputs[1].data)
+            a, b = inputs[0].data, inputs[1].data
+            out, saved = fn.forward(a, b)
+            if fn.broadcasts:
+                sa, sb = a.shape, b.shape
+                if sa != sb and len(sa) == 2 == len(sb) and sa[0] != sb[0] and sa[1] != sb[1]:
+                    check_transposed_operand(fn.name, sa, sb)  # the transposed Y (traps.py)
         elif len(inputs) == 1:
             out, saved = fn.forward(inputs[0].data)
         else:
@@ -248,7 +257,7 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
     # The new tensor is built here rather than in a helper: this is every op's hot path.
     result = _tensor_new(Tensor)
     result.data = out
-    result.grad = None
+    result._grad = None
     result.name = None
     result._retains_grad = False
     if record:
@@ -293,6 +302,10 @@ def binary_method(fn: type[Primitive], reflected: bool = False) -> Callable[[Ten
                     out = np.asarray(out, a.dtype)  # (a float32 overflow warns here)
             else:
                 out, saved = fn.forward(a, b)
+                sa, sb = a.shape, b.shape
+                if (sa != sb and fn.broadcasts and len(sa) == 2 == len(sb)
+                        and sa[0] != sb[0] and sa[1] != sb[1]):
+                    check_transposed_operand(fn.name, sa, sb)  # the transposed Y (traps.py)
         except ShapeError:
             raise
         except ValueError as err:
@@ -309,7 +322,7 @@ def binary_method(fn: type[Primitive], reflected: bool = False) -> Callable[[Ten
             record = modes.grad_enabled
         result = _tensor_new(Tensor)
         result.data = out
-        result.grad = None
+        result._grad = None
         result.name = None
         result._retains_grad = False
         if record and (x.requires_grad or y.requires_grad):
@@ -331,6 +344,12 @@ def binary_method(fn: type[Primitive], reflected: bool = False) -> Callable[[Ten
 
 
 _tensor_new = Tensor.__new__
+
+
+def _check_pair(fn: type[Primitive], sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
+    """The transposed-Y check of :func:`apply`, for an op with parameters."""
+    if sa != sb and len(sa) == 2 == len(sb) and sa[0] != sb[0] and sa[1] != sb[1]:
+        check_transposed_operand(fn.name, sa, sb)
 # This thread's modes: grad mode, and the forward hook that autograd_lite.debug sets while
 # anomaly detection or strict shapes are on in this thread (autograd_lite.grad_mode).
 _modes = _grad_mode.modes
