@@ -350,6 +350,8 @@ def _check_pair(fn: type[Primitive], sa: tuple[int, ...], sb: tuple[int, ...]) -
     """The transposed-Y check of :func:`apply`, for an op with parameters."""
     if sa != sb and len(sa) == 2 == len(sb) and sa[0] != sb[0] and sa[1] != sb[1]:
         check_transposed_operand(fn.name, sa, sb)
+
+
 # This thread's modes: grad mode, and the forward hook that autograd_lite.debug sets while
 # anomaly detection or strict shapes are on in this thread (autograd_lite.grad_mode).
 _modes = _grad_mode.modes
