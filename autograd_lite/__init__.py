@@ -47,13 +47,14 @@ from autograd_lite.ops import (
     where,
 )
 from autograd_lite.tensor import Tensor
+from autograd_lite.traps import BroadcastWarning, NonLeafGradWarning
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "ShapeError", "AnomalyError", "detect_anomaly", "strict_shapes",
     "grad", "value_and_grad", "backward_pass", "BackwardStep", "vjp", "topological_order",
-    "no_grad", "enable_grad", "is_grad_enabled",
+    "no_grad", "enable_grad", "is_grad_enabled", "BroadcastWarning", "NonLeafGradWarning",
     "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu",
     "maximum", "minimum", "where", "clip", "matmul", "dot", "sum", "mean", "max",
     "reshape", "transpose", "concatenate", "stack", "softmax", "log_softmax",

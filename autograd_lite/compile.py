@@ -267,9 +267,10 @@ def _plan_backward(root: Tensor) -> list[_Visit]:
     """
     visits: list[_Visit] = []
     arrivals: dict[Tensor, int] = {}  # Tensors hash by identity
+    hook = engine.backward_hook()  # anomaly detection, if it is on in this thread
     for step in engine.backward_pass(root, _seed(root), retain_graph=True):
-        if engine._backward_hook is not None:  # anomaly detection, if it is on
-            engine._backward_hook(step.node, step.upstream, step.local)
+        if hook is not None:
+            hook(step.node, step.upstream, step.local)
         edges = []
         for index, (parent, grad, share) in enumerate(zip(step.node._parents, step.local,
                                                           step.shares)):
@@ -337,7 +338,7 @@ def _leaf_lines(d: str, k: int, edge: _Edge, upstream: str) -> list[str]:
     if edge.arrival > 1:
         return [f"if G{k} is None: R{k} += {d}", f"else: {_sum_line(f'A{k}', d, edge.arrival)}"]
     own = d if edge.plan.new_array else f"own({d}, {upstream})"
-    return [f"if G{k} is None: P{k}.grad = R{k} = {own}", f"else: A{k} = {d}"]
+    return [f"if G{k} is None: P{k}._grad = R{k} = {own}", f"else: A{k} = {d}"]
 
 
 class _Block(NamedTuple):
@@ -548,12 +549,12 @@ class _Writer:
             "    # .grad (R), later ones are added into it; else they are summed (A) and",
             "    # added at the end, once all are checked. If the pass fails, the .grad it",
             "    # wrote go back to None.",
-            *(f"    G{k} = P{k}.grad" for k in reached),
+            *(f"    G{k} = P{k}._grad" for k in reached),
             "    try:",
             *("        " + line for line in backward),
             *(f"        if G{k} is not None: check_grad(P{k})" for k in reached),
             "    except BaseException:",
-            *(f"        if G{k} is None: P{k}.grad = None" for k in reached),
+            *(f"        if G{k} is None: P{k}._grad = None" for k in reached),
             "        raise",
             *(f"    if G{k} is not None: accumulate_grad(P{k}, A{k})" for k in reached),
             "    return cost",

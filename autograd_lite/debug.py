@@ -6,11 +6,13 @@ an error that names the op, the pass, the shapes, the tensor's name, the line of
 your code that created the op, and a hint in the course's terms.
 
 ``strict_shapes()`` warns about the course's rank-1 trap: a rank-1 ``(m,)`` array
-entering a computation, and broadcasting that silently turns a ``(1, m)`` and an
-``(m, 1)`` into an ``(m, m)`` outer product.
+entering a computation, and about broadcasting that stretches both operands into an
+outer product (a ``(1, m)`` and an ``(m, 1)`` into an ``(m, m)`` warns even without it:
+:mod:`autograd_lite.traps`).
 
-Both are context managers and decorators, off by default; when off they cost
-one test of a module variable per op.
+Both are context managers and decorators, off by default, and act on the thread that
+enters them only (as grad mode does: :mod:`autograd_lite.grad_mode`); when off they
+cost one test of a number per op.
 """
 
 from __future__ import annotations
@@ -18,23 +20,20 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import traceback
-import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd_lite import engine
-from autograd_lite.ops import base
+from autograd_lite import engine, grad_mode
 from autograd_lite.tensor import Tensor
+from autograd_lite.traps import PACKAGE_DIR as _PACKAGE_DIR
+from autograd_lite.traps import BroadcastWarning, transposed_pair, warn_in_user_code
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# Frames from files under this directory are the engine's own; the first frame outside it
-# is the user's line. The separator keeps a sibling such as "autograd_lite_extra/" outside.
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class AnomalyError(FloatingPointError):
@@ -45,16 +44,19 @@ class RankOneWarning(UserWarning):
     """A rank-1 array (shape (n,)) entered a computation: use (n, 1) or (1, n)."""
 
 
-class BroadcastWarning(UserWarning):
-    """Broadcasting stretched both operands in different axes (an accidental outer product)."""
+class _ThreadState(threading.local):
+    """How deep this thread is in each mode (the class attributes: a new thread's 0)."""
 
-
-class _State:
     anomaly_depth = 0
     strict_depth = 0
-    # id(output array) -> (weak reference to it, where it was created); the source line is
-    # read only if an error message needs it.
-    creation_sites: dict[int, tuple[Any, _Site]] = {}
+
+    def __init__(self) -> None:  # run once in each thread that uses it
+        # id(output array) -> (weak reference to it, where it was created); the source
+        # line is read only if an error message needs it.
+        self.creation_sites: dict[int, tuple[Any, _Site]] = {}
+
+
+_State = _ThreadState()
 
 
 # The machinery every op passes through; a frame elsewhere in the package (nn/, a loss,
@@ -84,10 +86,6 @@ class _Site:
             inner = os.path.relpath(self.library.filename, _PACKAGE_DIR)
             text += f" (via autograd_lite/{inner}:{self.library.lineno} in {self.library.name})"
         return text
-
-
-def _in_package(frame: Any) -> bool:
-    return os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR)
 
 
 def _summary(frame: Any) -> traceback.FrameSummary:
@@ -147,9 +145,10 @@ def _describe_inputs(inputs: tuple) -> str:
     return " and ".join(parts) if len(parts) <= 2 else ", ".join(parts)
 
 
-def _forget_site(key: int) -> Callable[[Any], None]:
+def _forget_site(sites: dict, key: int) -> Callable[[Any], None]:
+    # The dict is this thread's, bound now: the array may be freed in another thread.
     def forget(_: Any) -> None:
-        _State.creation_sites.pop(key, None)
+        sites.pop(key, None)
 
     return forget
 
@@ -178,8 +177,8 @@ def _check_forward(fn: Any, inputs: tuple, out: np.ndarray) -> None:
             f"{site.describe()}. Hint: {_forward_hint(fn, inputs, out)}"
         )
     # The entry goes when the array does, so a long run in anomaly mode does not grow.
-    key = id(out)
-    _State.creation_sites[key] = (weakref.ref(out, _forget_site(key)), site)
+    key, sites = id(out), _State.creation_sites
+    sites[key] = (weakref.ref(out, _forget_site(sites, key)), site)
 
 
 def _node_being_differentiated() -> Any:
@@ -218,7 +217,7 @@ def _check_shapes(fn: Any, inputs: tuple, out: np.ndarray) -> None:
     op = fn.name
     for t in inputs:
         if t.data.ndim == 1 and t.data.shape[0] > 1:
-            _warn_in_user_code(
+            warn_in_user_code(
                 RankOneWarning(
                     f"{op}: a rank-1 array of shape {t.shape} entered the computation. "
                     f"Rank-1 arrays behave neither as rows nor as columns: reshape it to "
@@ -231,8 +230,10 @@ def _check_shapes(fn: Any, inputs: tuple, out: np.ndarray) -> None:
         a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
         stretches_a = any(x == 1 < y for x, y in zip(a, b))
         stretches_b = any(y == 1 < x for x, y in zip(a, b))
-        if stretches_a and stretches_b:
-            _warn_in_user_code(
+        # A (1, m) with an (m, 1) is the ops' own warning, on by default (traps.py).
+        if stretches_a and stretches_b and not transposed_pair(inputs[0].shape,
+                                                               inputs[1].shape):
+            warn_in_user_code(
                 BroadcastWarning(
                     f"{op}: broadcasting {inputs[0].shape} with {inputs[1].shape} gave "
                     f"{out.shape}, an outer product. If you meant element by element, make "
@@ -241,20 +242,12 @@ def _check_shapes(fn: Any, inputs: tuple, out: np.ndarray) -> None:
             )
 
 
-def _warn_in_user_code(warning: Warning) -> None:
-    """warnings.warn attributed to the user's line, so that the warning filters and the
-    once-per-line registry apply there (a loop warns once, not at every step)."""
-    level, frame = 1, sys._getframe(0)
-    while frame is not None and _in_package(frame):
-        frame = frame.f_back
-        level += 1
-    warnings.warn(warning, stacklevel=level)
-
-
 def _install() -> None:
+    """Set this thread's hooks (grad_mode.modes) for the modes it is in."""
     active = _State.anomaly_depth or _State.strict_depth
-    base._forward_hook = _check_forward if active else None
-    engine._backward_hook = _check_backward if _State.anomaly_depth else None
+    modes = grad_mode.modes
+    modes.forward_hook = _check_forward if active else None
+    modes.backward_hook = _check_backward if _State.anomaly_depth else None
     if not _State.anomaly_depth:
         _State.creation_sites.clear()
 
@@ -276,6 +269,7 @@ class _Mode(contextlib.ContextDecorator):
         return self(func)  # used as @mode without parentheses
 
     def __enter__(self) -> _Mode:
+        grad_mode.open_block()
         setattr(_State, self._counter, getattr(_State, self._counter) + 1)
         _install()
         return self
@@ -283,13 +277,15 @@ class _Mode(contextlib.ContextDecorator):
     def __exit__(self, *exc_info: object) -> None:
         setattr(_State, self._counter, getattr(_State, self._counter) - 1)
         _install()
+        grad_mode.close_block()
 
 
 class detect_anomaly(_Mode):  # noqa: N801 - used like PyTorch's torch.autograd.detect_anomaly
     """Raise AnomalyError at the first NaN/inf in the forward or backward pass.
 
     ``with al.detect_anomaly(): J = ...; J.backward()`` or ``@al.detect_anomaly()``.
-    Slower (every op is checked and its creation site recorded): use it to debug.
+    Slower (every op is checked and its creation site recorded): use it to debug. It
+    checks the ops of the thread that enters it only.
     """
 
     _counter = "anomaly_depth"

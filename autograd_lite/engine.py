@@ -31,12 +31,16 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd_lite.grad_mode import GradMode, enable_grad
+from autograd_lite import grad_mode
+from autograd_lite.grad_mode import enable_grad, is_grad_enabled
 from autograd_lite.tensor import FREED, FREED_NOTHING, Tensor, to_array
 
-# Set by autograd_lite.debug while anomaly detection is on: backward() then takes the
-# walk, and hands this hook each step (node, upstream gradient, the op's results).
-_backward_hook: Any = None
+
+def backward_hook() -> Any:
+    """The hook that autograd_lite.debug sets while anomaly detection is on in this thread
+    (None otherwise): backward() then takes the walk, and hands it each step (node, upstream
+    gradient, the op's results)."""
+    return grad_mode.modes.backward_hook if grad_mode.open_blocks else None
 
 
 # --------------------------------------------------------------------------- 1. the order
@@ -307,7 +311,7 @@ def _seed(root: Tensor, grad: Any, op_name: str) -> np.ndarray:
 
 def check_grad_buffer(t: Tensor) -> None:
     """An existing ``t.grad`` must be able to take ``+= gradient``: a clear error if not."""
-    current = t.grad
+    current = t._grad
     if current is None:
         return
     problem = None
@@ -325,14 +329,15 @@ def check_grad_buffer(t: Tensor) -> None:
 
 
 def accumulate_grad(t: Tensor, grad: Any) -> None:
-    """t.grad += grad; a first gradient is copied (t.grad is never an alias of another array)."""
-    current = t.grad
+    """t.grad += grad (in the slot ``_grad``); a first gradient is copied (t.grad is never an
+    alias of another array)."""
+    current = t._grad
     if current is None:
-        t.grad = grad if isinstance(grad, Tensor) else np.array(grad, dtype=t.data.dtype)
+        t._grad = grad if isinstance(grad, Tensor) else np.array(grad, dtype=t.data.dtype)
     elif isinstance(grad, Tensor):
-        t.grad = current + grad
+        t._grad = current + grad
     elif isinstance(current, Tensor):
-        t.grad = current.data + grad
+        t._grad = current.data + grad
     else:
         current += grad
 
@@ -357,12 +362,13 @@ def _walk(
     _check_differentiable(root, caller)
     upstream = _seed(root, grad, caller)
     totals: dict[Tensor, Any] = {}
+    hook = backward_hook()
     with enable_grad() if create_graph else nullcontext():
         if create_graph:
             upstream = Tensor(upstream)
         for step in backward_pass(root, upstream, retain_graph, create_graph, totals):
-            if _backward_hook is not None:
-                _backward_hook(step.node, step.upstream, step.local)
+            if hook is not None:
+                hook(step.node, step.upstream, step.local)
     return totals, upstream
 
 
@@ -378,7 +384,7 @@ def backward(
 
     A pass that fails (a freed graph, an op's error) changes no ``.grad``.
     """
-    if not create_graph and _backward_hook is None:
+    if not create_graph and backward_hook() is None:
         fast_backward.backward(root, grad, retain_graph)  # the walk below, fused
         return
     totals, _ = _walk(root, grad, "backward", retain_graph or create_graph, create_graph)
@@ -439,10 +445,10 @@ def zero_grad(root: Tensor) -> None:
     stack = [root]
     while stack:
         t = stack.pop()
-        if isinstance(t.grad, np.ndarray):
-            t.grad.fill(0)
-        elif t.grad is not None:
-            t.grad = None
+        if isinstance(t._grad, np.ndarray):
+            t._grad.fill(0)
+        elif t._grad is not None:
+            t._grad = None
         for parent in t._parents:
             if id(parent) not in seen:
                 seen.add(id(parent))
@@ -479,7 +485,7 @@ def value_and_grad(fun: Callable[..., Tensor], argnums: int | Sequence[int] = 0)
                     f"grad: argnums {argnums} refers to argument {i}, but only "
                     f"{len(args_list)} were given"
                 )
-        nested = GradMode.enabled and any(
+        nested = is_grad_enabled() and any(
             isinstance(args_list[i], Tensor) and args_list[i].requires_grad for i in nums
         )
         wrt = []

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.grad_mode import GradMode
+from autograd_lite.grad_mode import is_grad_enabled
 from autograd_lite.ops.base import _NUMPY_IMPLEMENTATIONS
 from autograd_lite.tensor import Tensor
 
@@ -232,7 +232,7 @@ def _refuse_or_compute(name: str, implementation: Callable[..., Any] | None,
                        call: tuple[tuple, dict], compute: Callable[[], Any]) -> Any:
     """Rule 3 of the module's docstring: a TypeError where a gradient would be lost,
     else NumPy's result on the values."""
-    tensor = _needing_grad(call) if GradMode.enabled else None
+    tensor = _needing_grad(call) if is_grad_enabled() else None
     if tensor is None:
         return compute()
     what = f"a tensor of shape {tensor.shape} that requires grad"

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import traps as _traps
+
 
 class _Freed:
     """The sentinels stored in place of an op's saved values once backward has freed them."""
@@ -88,7 +90,7 @@ class Tensor:
 
     __slots__ = (
         "data",
-        "grad",
+        "_grad",
         "requires_grad",
         "name",
         "_op",
@@ -107,7 +109,7 @@ class Tensor:
         dtype: Any = None,
     ) -> None:
         self.data = to_array(data, dtype)
-        self.grad: np.ndarray | Tensor | None = None
+        self._grad: np.ndarray | Tensor | None = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._op = None
@@ -154,7 +156,7 @@ class Tensor:
             setattr(self, key, value)
         if self._op is not None:
             self._seq = _next_seq()
-            grad = self.grad
+            grad = self._grad
             if isinstance(grad, Tensor) and grad._op is not None:
                 # Its nodes were numbered, inputs first, as they were rebuilt: keep that order.
                 nodes, stack = {id(grad): grad}, [grad]
@@ -168,6 +170,24 @@ class Tensor:
                     node._seq = _next_seq()
 
     # ----------------------------------------------------------------- graph
+    @property
+    def grad(self) -> np.ndarray | Tensor | None:
+        """dJ/dthis after ``J.backward()``: filled on leaves that require grad, and on
+        tensors made by an op only after ``retain_grad()``.
+
+        Reading it on a tensor made by an op that did not ``retain_grad()`` warns
+        (NonLeafGradWarning, as PyTorch does): it is None, and the usual cause is a
+        parameter updated as ``w = w - lr * w.grad``. The engine uses the slot ``_grad``.
+        """
+        grad = self._grad
+        if grad is None and self._op is not None and not self._retains_grad:
+            _traps.warn_grad_of_non_leaf(self.name, self._op.name, self.data.shape)
+        return grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray | Tensor | None) -> None:
+        self._grad = value
+
     @property
     def op(self) -> str | None:
         """Name of the primitive that produced this tensor; None for a leaf."""
@@ -187,6 +207,11 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         return self._op is None
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for an intermediate tensor after ``retain_grad()`` (False for leaves)."""
+        return self._retains_grad
 
     @property
     def graph_freed(self) -> bool:
@@ -285,7 +310,7 @@ class Tensor:
         common case (no ``create_graph``, no anomaly mode) runs it fused, straight from here
         (one call less per step: engine.backward routes the same way).
         """
-        if create_graph or _engine._backward_hook is not None:
+        if create_graph or (_grad_mode.open_blocks and _grad_mode.modes.backward_hook):
             _engine.backward(self, grad, retain_graph, create_graph)
         else:
             _engine.fast_backward.backward(self, grad, retain_graph)
@@ -509,7 +534,7 @@ def _reached_inputs_first(root: Tensor) -> list[Tensor]:
 
 
 def _edges(t: Tensor) -> tuple[Tensor, ...]:
-    grad = t.grad
+    grad = t._grad
     return (*t._parents, grad) if isinstance(grad, Tensor) else t._parents
 
 
@@ -542,6 +567,7 @@ def _nothing() -> None:
 
 # Imported last: both modules use Tensor, and Tensor's methods use them.
 from autograd_lite import engine as _engine  # noqa: E402
+from autograd_lite import grad_mode as _grad_mode  # noqa: E402
 from autograd_lite import ops as _ops  # noqa: E402
 from autograd_lite.ops.base import binary_method as _binary_method  # noqa: E402
 from autograd_lite.ops.elementwise import Add as _Add  # noqa: E402

@@ -13,7 +13,11 @@ import pytest
 import autograd_lite as al
 from autograd_lite import data, debug, engine, nn, optim
 from autograd_lite.debug import AnomalyError, BroadcastWarning, RankOneWarning
-from autograd_lite.ops import base
+from autograd_lite.grad_mode import modes
+
+
+def _forward_hook():
+    return modes.forward_hook
 
 
 def saturated_cross_entropy():
@@ -225,40 +229,40 @@ def test_create_graph_backward_is_checked_as_the_backward_pass():
 
 
 def test_the_hooks_are_off_by_default_and_restored_after_nested_modes():
-    assert base._forward_hook is None and engine._backward_hook is None
+    assert _forward_hook() is None and engine.backward_hook() is None
     with al.strict_shapes():
-        assert base._forward_hook is not None and engine._backward_hook is None
+        assert _forward_hook() is not None and engine.backward_hook() is None
         with al.detect_anomaly():
-            assert base._forward_hook is not None and engine._backward_hook is not None
+            assert _forward_hook() is not None and engine.backward_hook() is not None
             with al.detect_anomaly(), al.strict_shapes():
                 pass
-            assert engine._backward_hook is not None  # the outer anomaly mode is still on
-        assert base._forward_hook is not None and engine._backward_hook is None
+            assert engine.backward_hook() is not None  # the outer anomaly mode is still on
+        assert _forward_hook() is not None and engine.backward_hook() is None
         assert not debug._State.creation_sites
-    assert base._forward_hook is None and engine._backward_hook is None
+    assert _forward_hook() is None and engine.backward_hook() is None
 
 
 def test_the_hooks_are_restored_after_an_error_inside_the_mode():
     with pytest.raises(AnomalyError):
         with al.detect_anomaly(), al.strict_shapes(), np.errstate(all="ignore"):
             al.log(al.Tensor([0.0]))
-    assert base._forward_hook is None and engine._backward_hook is None
+    assert _forward_hook() is None and engine.backward_hook() is None
     assert debug._State.anomaly_depth == 0 and debug._State.strict_depth == 0
 
 
 def test_both_modes_decorate_with_and_without_parentheses():
     @al.detect_anomaly
     def bare():
-        return base._forward_hook, engine._backward_hook
+        return _forward_hook(), engine.backward_hook()
 
     @al.strict_shapes()
     def called():
-        return base._forward_hook, engine._backward_hook
+        return _forward_hook(), engine.backward_hook()
 
     assert all(hook is not None for hook in bare())
     forward, backward = called()
     assert forward is not None and backward is None
-    assert bare.__name__ == "bare" and base._forward_hook is None
+    assert bare.__name__ == "bare" and _forward_hook() is None
     with pytest.raises(TypeError):
         al.detect_anomaly(3)
 
@@ -308,7 +312,20 @@ def test_strict_shapes_warns_on_the_users_line_once_per_line():
     assert len(caught) == 1 and caught[0].category is BroadcastWarning
     assert caught[0].filename == __file__
     assert caught[0].lineno == _line_of("the wrong way round", loop)
-    assert "sub: broadcasting (1, 3) with (3, 1) gave (3, 3), an outer product" in str(
+    # The exact (1, m) with (m, 1) is the default warning's (tests/test_reliability_traps.py).
+    assert "sub: (1, 3) and (3, 1) broadcast to (3, 3)" in str(caught[0].message)
+
+
+def test_strict_shapes_warns_about_every_outer_product():
+    A = al.Tensor(np.ones((1, 3)), requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        A * np.ones((2, 1))  # not the transposed Y: quiet by default
+        assert caught == []
+        with al.strict_shapes():
+            A * np.ones((2, 1))
+    assert len(caught) == 1 and caught[0].category is BroadcastWarning
+    assert "mul: broadcasting (1, 3) with (2, 1) gave (2, 3), an outer product" in str(
         caught[0].message
     )
 
@@ -388,8 +405,11 @@ def test_the_readme_anomaly_example_shows_what_it_raises(tmp_path):
     assert re.search(site, shown).group(1) == re.search(site, raised).group(1)
 
 
-def test_the_readme_strict_shapes_example_warns_as_shown(tmp_path):
+def test_the_readme_broadcast_example_warns_as_shown(tmp_path):
     _, code = _readme_examples()
-    assert "BroadcastWarning: sub: broadcasting (1, 5)" in code
+    shown = "BroadcastWarning: sub: (1, 5) and (5, 1)"
+    assert shown in code
+    assert "transpose the (5, 1)" in code and "reshape it to (1, 5)" in code
     warned = _run_example(tmp_path, "import numpy as np\nimport autograd_lite as al\n" + code)
-    assert "BroadcastWarning: sub: broadcasting (1, 5) with (5, 1) gave (5, 5), an outer" in warned
+    assert f"{shown} broadcast to (5, 5)" in warned
+    assert "transpose the (5, 1) one (Y.T) or reshape it to (1, 5)" in warned

@@ -53,7 +53,7 @@ CLI = (
 LAYERS: dict[str, tuple[str, ...]] = {
     "core": (
         "autograd_lite.tensor", "autograd_lite.engine", "autograd_lite.fast_backward",
-        "autograd_lite.grad_mode", "autograd_lite.numpy_dispatch",
+        "autograd_lite.grad_mode", "autograd_lite.numpy_dispatch", "autograd_lite.traps",
         "autograd_lite.ops.*", "autograd_lite.debug", "autograd_lite.compile",
         "autograd_lite.files",
     ),

@@ -455,11 +455,11 @@ print(f"column: a.shape {col5.shape}, a.T.shape {col5.T.shape}, a @ a.T has shap
 
 # %% [markdown]
 # The engine never changes a shape behind your back: the gradient of a rank-1
-# weight vector is rank-1, of a (5, 1) column is (5, 1). And `al.strict_shapes()`
-# turns the trap into a warning: it flags rank-1 arrays entering a computation,
-# and broadcasting that turns a (1, m) and an (m, 1) into an (m, m) outer product —
-# the classic `A - Y` with Y the wrong way round, which would silently train on
-# nonsense.
+# weight vector is rank-1, of a (5, 1) column is (5, 1). The classic `A - Y` with
+# Y the wrong way round, where broadcasting turns a (1, m) and an (m, 1) into an
+# (m, m) outer product that would silently train on nonsense, always warns
+# (`al.BroadcastWarning`, with the fix). `al.strict_shapes()` goes further: it also
+# flags rank-1 arrays entering a computation, and every other outer product.
 
 # %%
 X_small = X_train[:5, :4]  # (5, 4): 5 features, 4 examples

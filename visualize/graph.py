@@ -510,9 +510,12 @@ def draw_graph(
     Render it with :func:`visualize.render`, or let Jupyter show it inline.
     """
     layout = GraphLayout(t, max_nodes=max_nodes, group_by=group_by)
-    return layout.digraph(
-        lambda tensor: tensor.grad, show_data, show_grad, rankdir, title=title
-    )
+    return layout.digraph(_kept_grad, show_data, show_grad, rankdir, title=title)
+
+
+def _kept_grad(tensor: Tensor) -> Any:
+    """``.grad`` where backward keeps one (reading it elsewhere warns: it is always None)."""
+    return tensor.grad if tensor.is_leaf or tensor.retains_grad else None
 
 
 def _tensor_repr_mimebundle(

@@ -29,10 +29,23 @@ def binary_cross_entropy(A: Any, Y: Any) -> Tensor:
         J = -(1/m) Σ [Y log A + (1 - Y) log(1 - A)]
         dJ/dA = (1/m) (A - Y) / (A (1 - A)),  so through the sigmoid dZ = (A - Y) / m
 
-    A and Y are (n, m) (usually (1, m)). Finite at A exactly 0 or 1, with a finite
-    gradient: there A is read as clip(A, ε, 1 - ε) (ε the dtype's machine epsilon).
-    From logits Z, :func:`binary_cross_entropy_with_logits` is exact everywhere.
+    A and Y are (n, m) (usually (1, m)).
+
+    When A was made by ``al.sigmoid(Z)`` (the output layer of the course's networks), J
+    is computed from Z: the values, and the gradient dZ = (A - Y) / m, are exactly those
+    of :func:`binary_cross_entropy_with_logits`. From A alone a confidently wrong example
+    would lose its gradient: σ(z) rounds to exactly 1 once z ≥ 37 (float64; 17 in
+    float32), and da/dz = a (1 - a) is then 0 instead of dZ = (1 - y) / m. (Keras does
+    the same; J's graph then goes from Z, so A gets no ``.grad`` unless it
+    ``retain_grad()``, in which case A is used as it is.)
+
+    Any other A is read as clip(A, ε, 1 - ε) (ε the dtype's machine epsilon): finite at
+    A exactly 0 or 1, with a finite gradient.
     """
+    if isinstance(A, Tensor) and A.op == "sigmoid" and not A.retains_grad:
+        A, Y, _ = ops.cost_operands("binary_cross_entropy", A, Y, "A")  # its own messages
+        (Z,) = A.parents
+        return ops.binary_cross_entropy_with_logits(Z, Y)
     return ops.binary_cross_entropy(A, Y)
 
 

@@ -6,6 +6,7 @@ primitive: faster than composing it from exp and division, and numerically stabl
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -160,9 +161,15 @@ def relu(z: Any) -> Tensor:
 
 
 def leaky_relu(z: Any, slope: float = 0.01) -> Tensor:
-    """max(slope·z, z), the course's leaky ReLU (slope 0.01)."""
+    """max(slope·z, z), the course's leaky ReLU (slope 0.01); the slope is a finite number."""
     # float(): a NumPy float64 slope would turn float32 data into float64 (NEP 50).
-    return apply(LeakyRelu, (as_tensor(z),), float(slope))
+    try:
+        value = float(slope)
+    except (TypeError, ValueError):
+        raise TypeError(f"leaky_relu: slope must be a number; got {slope!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"leaky_relu: slope must be a finite number (e.g. 0.01); got {slope!r}")
+    return apply(LeakyRelu, (as_tensor(z),), value)
 
 
 def _check_axis(op: str, t: Tensor, axis: int) -> int:

@@ -36,8 +36,11 @@ whose rule is exact on Python floats says so (``numbers_as_floats``: add, sub, m
 rule on ``item()`` values. The results are the same bits: Python floats are IEEE doubles,
 and a float32 (or float16) sum or product computed in double and rounded once to float32
 is the correctly rounded float32 result (double has more than 2p + 2 bits of precision).
-One difference: NumPy's error settings (``np.errstate``) do not apply to these, so
-``inf - inf`` gives nan without a warning. Measured: −17% on the J step.
+NumPy's error settings (``np.errstate``: a warning by default, an error in the ``graph``
+command) do not apply to Python floats, so a result that is not finite (``x - x`` is not
+0: one cheap test) is computed again by NumPy on the arrays, which applies them as for
+any other op: ``1e308 * 10`` overflows, ``inf - inf`` is invalid. Measured: −17% on the J
+step.
 """
 
 from __future__ import annotations
@@ -47,8 +50,9 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from autograd_lite.grad_mode import GradMode
+from autograd_lite import grad_mode as _grad_mode
 from autograd_lite.tensor import Tensor, _next_seq, to_array
+from autograd_lite.traps import check_transposed_operand
 
 
 class ShapeError(ValueError):
@@ -86,7 +90,8 @@ class Primitive:
     derivatives: ClassVar[tuple[str | None, ...]] = ()
     #: Anomaly mode's advice when this op's VJP produces NaN or inf.
     backward_hint: ClassVar[str | None] = None
-    #: Elementwise on operands broadcast together (strict_shapes warns of outer products).
+    #: Elementwise on operands broadcast together: a (1, m) with an (m, 1) warns (traps.py),
+    #: and strict_shapes warns of every outer product.
     broadcasts: ClassVar[bool] = False
     #: The name and arguments the ``graph`` command's expressions accept; None: not callable
     #: there (operators such as + are written as operators).
@@ -197,7 +202,7 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
     # Bypasses Tensor.__init__: the array is already checked.
     t = _tensor_new(Tensor)
     t.data = array
-    t.grad = None
+    t._grad = None
     t.requires_grad = False
     t.name = None
     t._op = None
@@ -267,8 +272,15 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
                     out, saved = fn.forward(inputs[0].data, *params)
             else:
                 out, saved = fn.forward(*[t.data for t in inputs], *params)
+                if len(inputs) == 2 and fn.broadcasts:  # where(cond, a, b)
+                    _check_pair(fn, inputs[0].data.shape, inputs[1].data.shape)
         elif len(inputs) == 2:
-            out, saved = fn.forward(inputs[0].data, inputs[1].data)
+            a, b = inputs[0].data, inputs[1].data
+            out, saved = fn.forward(a, b)
+            if fn.broadcasts:
+                sa, sb = a.shape, b.shape
+                if sa != sb and len(sa) == 2 == len(sb) and sa[0] != sb[0] and sa[1] != sb[1]:
+                    check_transposed_operand(fn.name, sa, sb)  # the transposed Y (traps.py)
         elif len(inputs) == 1:
             out, saved = fn.forward(inputs[0].data)
         else:
@@ -280,15 +292,19 @@ def apply(fn: type[Primitive], inputs: tuple[Tensor, ...], *params: Any) -> Tens
         raise ShapeError(f"{fn.name}: operands of shapes {shapes} do not fit: {err}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    if _forward_hook is not None:
-        _forward_hook(fn, inputs, out)
+    record = True
+    if _grad_mode.open_blocks:  # some thread is in a mode block: read this thread's modes
+        modes = _modes
+        if modes.forward_hook is not None:
+            modes.forward_hook(fn, inputs, out)
+        record = modes.grad_enabled
     # The new tensor is built here rather than in a helper: this is every op's hot path.
     result = _tensor_new(Tensor)
     result.data = out
-    result.grad = None
+    result._grad = None
     result.name = None
     result._retains_grad = False
-    if GradMode.enabled:
+    if record:
         for t in inputs:
             if t.requires_grad:
                 result.requires_grad = True
@@ -324,25 +340,36 @@ def binary_method(fn: type[Primitive], reflected: bool = False) -> Callable[[Ten
                     and type(a) is _ndarray is type(b) and a.dtype is b.dtype):
                 # Numbers as Python floats: the module's docstring.
                 out, saved = fn.forward(a.item(), b.item())
-                out = _asarray(out, a.dtype)
+                if out - out:  # inf or nan: NumPy again, under its error settings
+                    out, saved = fn.forward(a, b)
+                else:
+                    out = _asarray(out, a.dtype)  # (a float32 overflow warns here)
             else:
                 out, saved = fn.forward(a, b)
                 if type(out) is not _ndarray:
                     out = _asarray(out)
+                sa, sb = a.shape, b.shape
+                if (sa != sb and fn.broadcasts and len(sa) == 2 == len(sb)
+                        and sa[0] != sb[0] and sa[1] != sb[1]):
+                    check_transposed_operand(fn.name, sa, sb)  # the transposed Y (traps.py)
         except ShapeError:
             raise
         except ValueError as err:
             raise ShapeError(
                 f"{fn.name}: operands of shapes {x.shape} and {y.shape} do not fit: {err}"
             ) from None
-        if _forward_hook is not None:
-            _forward_hook(fn, (x, y), out)
+        record = True
+        if _grad_mode.open_blocks:  # as in apply
+            modes = _modes
+            if modes.forward_hook is not None:
+                modes.forward_hook(fn, (x, y), out)
+            record = modes.grad_enabled
         result = _tensor_new(Tensor)
         result.data = out
-        result.grad = None
+        result._grad = None
         result.name = None
         result._retains_grad = False
-        if GradMode.enabled and (x.requires_grad or y.requires_grad):
+        if record and (x.requires_grad or y.requires_grad):
             result.requires_grad = True
             result._op = fn
             result._parents = (x, y)
@@ -364,9 +391,15 @@ _tensor_new = Tensor.__new__
 _ndarray, _asarray = np.ndarray, np.asarray
 
 
-# Set by autograd_lite.debug while anomaly detection or strict shapes are on: called with
-# (primitive, input tensors, output array) after every forward. None costs one test an op.
-_forward_hook: Any = None
+def _check_pair(fn: type[Primitive], sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
+    """The transposed-Y check of :func:`apply`, for an op with parameters."""
+    if sa != sb and len(sa) == 2 == len(sb) and sa[0] != sb[0] and sa[1] != sb[1]:
+        check_transposed_operand(fn.name, sa, sb)
+
+
+# This thread's modes: grad mode, and the forward hook that autograd_lite.debug sets while
+# anomaly detection or strict shapes are on in this thread (autograd_lite.grad_mode).
+_modes = _grad_mode.modes
 
 
 def binary_operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:

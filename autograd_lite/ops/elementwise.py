@@ -660,11 +660,34 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
 
 @implements(np.clip)
 def clip(x: Any, low: float | None, high: float | None) -> Tensor:
-    """Limit x to [low, high]; the gradient is zero where x was clipped."""
+    """Limit x to [low, high] (low <= high, neither NaN; ±inf or None: no limit on that
+    side); the gradient is zero where x was clipped."""
     if low is None and high is None:
         raise ValueError("clip: give at least one of low and high")
     t = as_tensor(x)
-    return apply(Clip, (t,), _clip_bound(low, t), _clip_bound(high, t))
+    low, high = _clip_bound(low, t), _clip_bound(high, t)
+    _check_clip_bounds(low, high)
+    return apply(Clip, (t,), low, high)
+
+
+def _check_clip_bounds(low: Any, high: Any) -> None:
+    for name, bound in (("low", low), ("high", high)):
+        if bound is not None and np.isnan(bound).any():
+            raise ValueError(f"clip: {name} must be a number, not NaN; got {bound!r}")
+    if low is None or high is None:
+        return
+    try:
+        wrong = np.asarray(low > high)
+    except ValueError:  # bounds that do not broadcast: apply names the shapes
+        return
+    if wrong.any():
+        if wrong.ndim:  # array bounds: show the first pair in the wrong order
+            where = tuple(int(i[0]) for i in np.nonzero(wrong))
+            low_at, high_at = np.broadcast_arrays(low, high)
+            shown = f"low {low_at[where].item()!r} > high {high_at[where].item()!r} at {where}"
+        else:
+            shown = f"low = {low!r} > high = {high!r}"
+        raise ValueError(f"clip: low must be <= high; got {shown}")
 
 
 def _clip_bound(bound: Any, like: Tensor) -> Any:
