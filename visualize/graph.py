@@ -332,7 +332,7 @@ class GraphLayout:
                 rows.append(f'<FONT COLOR="{COLOR_GRAD}">{text}</FONT>')
             elif pending:
                 rows.append(f'<FONT COLOR="{COLOR_MUTED}">{name} = ?</FONT>')
-        return "<" + "<BR/>".join(rows) + ">"
+        return _stacked(rows)
 
     def digraph(
         self,
@@ -496,6 +496,14 @@ class GraphLayout:
             )
             for target in dict.fromkeys(marker_edges):
                 dot.edge("more", target, style="dashed", color=COLOR_MUTED)
+
+
+def _stacked(rows: list[str]) -> str:
+    """An HTML-like label with one table row per line: Graphviz then gives each line the
+    full height of its font, so lines never share their text boxes (with ``<BR/>`` they
+    are a font size apart, and the font's box is taller than that)."""
+    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
 
 
 def _dot_text(text: str) -> str:
