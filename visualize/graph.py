@@ -57,7 +57,11 @@ FILL_HIGHLIGHT = "#fee2e2"
 COLOR_GRAD = "#b91c1c"
 COLOR_HIGHLIGHT = "#dc2626"
 COLOR_MUTED = "#6b7280"
-FONT = "Helvetica"
+#: Helvetica where it exists; elsewhere Arial's metric twin (Liberation Sans on Linux), the
+#: font a browser draws for Helvetica. Graphviz alone maps "Helvetica" to its generic
+#: sans-serif (DejaVu Sans here, 10-20 % wider), so its labels were placed for a font the
+#: browser never draws; with this list Graphviz measures the font that is drawn.
+FONT = "Helvetica,Arial,sans-serif"
 
 _ASCII = str.maketrans({"−": "-", "·": "*", "…": "...", "ᵀ": ".T", "×": "*", "÷": "/"})
 
