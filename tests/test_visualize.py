@@ -57,8 +57,9 @@ def test_dot_source_holds_names_values_and_gradients():
     J, *_ = course_graph()
     J.backward()
     source = visualize.draw_graph(J).source
-    for text in ("<B>J</B>", "= 33", "<B>a</B> = 5", "<B>u</B> = b·c = 6", "<B>v</B> = a + u = 11",
-                 "dJ/da = 3", "dJ/db = 6", "dJ/dc = 9", "dJ/du = 3", "dJ/dv = 3", "dJ/dJ = 1"):
+    for text in ("<B>J = 3·v = 33</B>", "<B>a = 5</B>", "<B>u = b·c = 6</B>",
+                 "<B>v = a + u = 11</B>", "dJ/da = 3", "dJ/db = 6", "dJ/dc = 9", "dJ/du = 3",
+                 "dJ/dv = 3", "dJ/dJ = 1"):
         assert text in source, text
     # One op node per primitive, edges in the direction of the forward pass.
     assert source.count("shape=circle") == 3
@@ -87,8 +88,8 @@ def test_unnamed_tensors_get_readable_names():
     y = al.Tensor(3.0, requires_grad=True)
     out = al.exp(x * y) - x
     source = visualize.draw_graph(out).source
-    for text in ("<B>x1</B>", "<B>x2</B>", "<B>u</B> = x1·x2", "<B>v</B> = exp(u)",
-                 "<B>J</B> = v - x1"):
+    for text in ("<B>x1 = ", "<B>x2 = ", "<B>u = x1·x2", "<B>v = exp(u)",
+                 "<B>J = v - x1"):
         assert text in source, text
 
 
@@ -96,7 +97,8 @@ def test_show_data_and_show_grad_switch_rows_off():
     J, *_ = course_graph()
     J.backward()
     source = visualize.draw_graph(J, show_data=False, show_grad=False).source
-    assert "dJ/da" not in source and "= 33" not in source and "<B>u</B> = b·c>" in source
+    assert "dJ/da" not in source and "= 33" not in source
+    assert "<TD><B>u = b·c</B></TD></TR></TABLE>>" in source
     assert "rankdir=TB" in visualize.draw_graph(J, rankdir="TB").source
     with pytest.raises(ValueError, match="rankdir"):
         visualize.draw_graph(J, rankdir="sideways")
@@ -111,7 +113,7 @@ def test_large_values_show_their_shape_small_ones_their_values():
     J.backward()
     source = visualize.draw_graph(J).source
     assert "shape (3, 200)" in source and "dJ/dW: shape (3, 200)" in source
-    assert "<B>v</B> = [1, 2]" in source and "dJ/dv = [2, 4]" in source
+    assert "<B>v = [1, 2]</B>" in source and "dJ/dv = [2, 4]" in source
 
 
 def test_group_by_layer_draws_clusters():

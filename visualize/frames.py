@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,11 +39,22 @@ from visualize.dot_program import (
     missing_dot_message,
     run_dot,
 )
-from visualize.graph import GraphLayout, format_array, format_shape, forward_order, to_ascii
+from visualize.graph import (
+    FONT,
+    GraphLayout,
+    _dot_text,
+    format_array,
+    format_shape,
+    forward_order,
+    to_ascii,
+)
+from visualize.steady import CAPTION_GAP, lay_out, measure, pin_corners
 
 #: Most steps drawn by default: one picture per op, each of the whole graph, is readable
 #: (and quick for Graphviz to draw) only for small graphs.
 DEFAULT_MAX_STEPS = 30
+#: The name of the node that holds a frame's chain rule, above the graph.
+CAPTION = "caption"
 
 @dataclass
 class BackwardStep:
@@ -70,13 +81,18 @@ class BackwardStep:
 
 @dataclass
 class BackwardFrame:
-    """The picture of one step: ``graph`` (a graphviz.Digraph) and the chain-rule ``lines``."""
+    """The picture of one step: ``graph`` (a graphviz.Digraph, the chain-rule ``lines``
+    as its caption) and ``bare``, the same picture without the caption (for a page that
+    prints the lines itself; None when the frames were made without Graphviz).
+    ``node_id`` is the highlighted node's name in the DOT source and the SVG (``t6``)."""
 
     step: int
     total: int
     node_name: str
     lines: list[str]
     graph: graphviz.Digraph
+    bare: graphviz.Digraph | None = None
+    node_id: str = ""
 
     @property
     def source(self) -> str:
@@ -293,28 +309,96 @@ def backward_frames(
     ops with hidden parameters (``x**2``, axes); ``.grad`` is never changed.
     Refuses graphs with more than ``max_steps`` ops. Write the frames with
     :func:`write_frames`, :func:`frames_to_html` or :func:`frames_to_gif`.
+
+    With Graphviz's ``dot`` installed, every frame has the same layout (laid out once,
+    :mod:`visualize.steady`): the same size, every node at the same place, only colours
+    and labels change. Without it the frames are DOT sources laid out one by one.
     """
     layout, steps = backward_steps(t, grad, max_steps=max_steps)
-    frames = []
     total = len(steps) - 1
-    for step in steps:
-        if step.index == 0:
-            header = f"Backward pass of {layout.output_name}, step 0 of {total}"
-        else:
-            header = f"Step {step.index} of {total}: the chain rule at {layout.name(step.node)}"
-        graph = layout.digraph(
+    captions = [[_header(layout, step, total), *step.lines] for step in steps]
+
+    def draw(step: BackwardStep, **options: Any) -> graphviz.Digraph:
+        return layout.digraph(
             lambda tensor, known=step.known: known.get(id(tensor)),
             show_data,
             True,
             rankdir,
-            caption_lines=[header, *step.lines],
             highlight=step.node,
             edge_labels=step.edge_labels,
             fresh=step.fresh,
             pending=True,
+            **options,
         )
-        frames.append(BackwardFrame(step.index, total, layout.name(step.node), step.lines, graph))
-    return frames
+
+    if dot_available():
+        graphs, bare = _steady_graphs(layout, steps, captions, draw)
+    else:
+        graphs = [draw(step, caption_lines=caption) for step, caption in zip(steps, captions)]
+        bare = [None] * len(steps)
+    return [
+        BackwardFrame(step.index, total, layout.name(step.node), step.lines, graph, plain,
+                      f"t{layout.position[id(step.node)]}")
+        for step, graph, plain in zip(steps, graphs, bare)
+    ]
+
+
+def _header(layout: GraphLayout, step: BackwardStep, total: int) -> str:
+    if step.index == 0:
+        return f"Backward pass of {layout.output_name}, step 0 of {total}"
+    return f"Step {step.index} of {total}: the chain rule at {layout.name(step.node)}"
+
+
+def _caption_node(graph: graphviz.Digraph, lines: Sequence[str], **attrs: str) -> None:
+    """The chain rule of the step as a node of left-justified lines (``\\l`` ends a line)."""
+    text = "".join(_dot_text(line) + "\\l" for line in lines)
+    graph.node(CAPTION, label=text, shape="plaintext", fontname=FONT, fontsize="13",
+               labelloc="t", **attrs)
+
+
+def _steady_graphs(
+    layout: GraphLayout,
+    steps: Sequence[BackwardStep],
+    captions: Sequence[Sequence[str]],
+    draw: Callable[..., graphviz.Digraph],
+) -> tuple[list[graphviz.Digraph], list[graphviz.Digraph]]:
+    """Every frame pinned to one layout: with its caption above the graph, and bare."""
+    what = "backward_frames: laying out the frames"
+    free = []
+    for step, caption in zip(steps, captions):
+        graph = draw(step)
+        _caption_node(graph, caption)
+        free.append(graph)
+    sizes = measure(free, what)
+    caption_size = sizes.pop(CAPTION)
+    every_label = {id(step.node): step.edge_labels for step in steps[1:]}
+    fixed = {
+        name: {"width": f"{w:g}", "height": f"{h:g}", "fixedsize": "true"}
+        for name, (w, h) in sizes.items()
+    }
+    # Every edge carries the label it has in any frame, so that the layout leaves room for it.
+    skeleton = draw(steps[-1], every_edge_label=every_label, node_attrs=fixed,
+                    edge_attrs=lambda number: {"id": f"e{number}"})
+    placed = lay_out(skeleton, what)
+    caption_width, caption_height = caption_size[0] * 72, caption_size[1] * 72
+    full_width = max(placed.width, caption_width)
+    full_height = placed.height + CAPTION_GAP + caption_height
+    graphs, bare = [], []
+    for step, caption in zip(steps, captions):
+        graph = draw(step, node_attrs=placed.node_attrs(), edge_attrs=placed.edge_attrs)
+        graph.attr(layout="nop2")
+        _caption_node(
+            graph, caption, width=f"{caption_size[0]:g}", height=f"{caption_size[1]:g}",
+            fixedsize="true",
+            pos=f"{caption_width / 2:.2f},{placed.height + CAPTION_GAP + caption_height / 2:.2f}!",
+        )
+        pin_corners(graph, full_width, full_height)
+        graphs.append(graph)
+        plain = draw(step, node_attrs=placed.node_attrs(), edge_attrs=placed.edge_attrs)
+        plain.attr(layout="nop2")
+        pin_corners(plain, placed.width, placed.height)
+        bare.append(plain)
+    return graphs, bare
 
 
 # --------------------------------------------------------------------------- writing
@@ -323,6 +407,23 @@ def _svg_body(svg: str) -> str:
     """The <svg> element of dot's output, without the XML declaration and DOCTYPE."""
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else svg
+
+
+def _svgs(sources: Sequence[str], what: str) -> list[str]:
+    """The SVG of each DOT source, all drawn by one run of ``dot``."""
+    marker = "<?xml"
+    out = run_dot("\n".join(sources), "svg", what).decode("utf-8")
+    svgs = [marker + part for part in out.split(marker)[1:]]
+    if len(svgs) != len(sources):
+        raise RuntimeError(f"{what}: Graphviz's dot drew {len(svgs)} of {len(sources)} pictures")
+    return svgs
+
+
+def _page_pictures(frames: Sequence[BackwardFrame], what: str) -> list[str]:
+    """The frames' pictures for a page that prints the chain rule itself: without their
+    caption when they have one (``bare``)."""
+    sources = [(frame.bare if frame.bare is not None else frame.graph).source for frame in frames]
+    return [_svg_body(svg) for svg in _svgs(sources, what)]
 
 
 def write_frames(
@@ -348,17 +449,14 @@ def write_frames(
     folder = Path(directory)
     _check_frames_folder(folder)
     width = max(3, len(str(len(frames) - 1)))
-    files: dict[str, str] = {}
-    pictures: list[str | None] = []
-    for frame in frames:
-        name = f"frame_{frame.step:0{width}d}.{format}"
-        if format == "svg":
-            svg = run_dot(frame.source, "svg", f"write_frames: drawing {name}").decode()
-            pictures.append(_svg_body(svg))
-            files[name] = svg
-        else:
-            pictures.append(None)
-            files[name] = frame.source
+    names = [f"frame_{frame.step:0{width}d}.{format}" for frame in frames]
+    pictures: list[str | None] = [None] * len(frames)
+    if format == "svg":
+        texts = _svgs([frame.source for frame in frames], "write_frames: drawing the frames")
+        pictures = list(_page_pictures(frames, "write_frames: drawing the page"))
+    else:
+        texts = [frame.source for frame in frames]
+    files = dict(zip(names, texts))
     files["index.html"] = _html_page(frames, pictures)
 
     def fill(building: Path) -> None:
@@ -405,9 +503,7 @@ def frames_to_html(
         raise ValueError("frames_to_html: there are no frames to write")
     if not dot_available():
         raise GraphvizNotFoundError(missing_dot_message("frames_to_html"))
-    pictures: list[str | None] = [
-        _svg_body(run_dot(frame.source, "svg", "frames_to_html").decode()) for frame in frames
-    ]
+    pictures: list[str | None] = list(_page_pictures(frames, "frames_to_html"))
     return atomic_write(path, _html_page(frames, pictures, title))
 
 
@@ -456,25 +552,27 @@ body { font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #111827;
 h1 { font-size: 1.3em; }
 .controls { margin: 0.8em 0; }
 .controls button { font-size: 1em; padding: 0.3em 0.9em; }
-.controls span { margin: 0 1em; }
 .chain { background: #f9fafb; border-left: 4px solid #b91c1c; padding: 0.6em 1em;
-         font-size: 1.05em; white-space: pre-wrap; }
+         font-size: 1.05em; white-space: pre-wrap; margin-bottom: 0.8em; }
 .picture svg { max-width: 100%; height: auto; }
-.js .frame { display: none; }
-.js .frame.active { display: block; }
+/* With the script, every step's text shares one cell and every picture another: the
+   tallest text sets the height, so the picture below never moves between steps. */
+.js .steps { display: grid; }
+.js .frame { display: contents; }
+.js .chain { grid-row: 1; grid-column: 1; visibility: hidden; }
+.js .picture { grid-row: 2; grid-column: 1; visibility: hidden; }
+.js .frame.active .chain, .js .frame.active .picture { visibility: visible; }
 """
 
 _PAGE_SCRIPT = """
 (function () {
   var frames = document.querySelectorAll('.frame');
-  var counter = document.getElementById('counter');
   var current = 0;
   function show(k) {
     current = Math.max(0, Math.min(frames.length - 1, k));
     for (var i = 0; i < frames.length; i++) {
       frames[i].classList.toggle('active', i === current);
     }
-    counter.textContent = 'Step ' + current + ' of ' + (frames.length - 1);
     document.getElementById('prev').disabled = current === 0;
     document.getElementById('next').disabled = current === frames.length - 1;
   }
@@ -492,6 +590,9 @@ _PAGE_SCRIPT = """
 def _html_page(
     frames: Sequence[BackwardFrame], pictures: Sequence[str | None], title: str | None = None
 ) -> str:
+    """The page: a title, Prev/Next, and per step its chain rule (printed once, as HTML
+    text, once) above its picture (without a caption). Each frame names its highlighted node
+    (``data-node``: the picture's node id, ``data-name``: its name in the formulas)."""
     heading = title or f"The backward pass of {frames[0].node_name}, step by step"
     parts = [
         "<!DOCTYPE html>",
@@ -501,22 +602,29 @@ def _html_page(
         "<script>document.documentElement.className = 'js';</script>",
         "</head><body>",
         f"<h1>{html.escape(heading)}</h1>",
-        '<div class="controls"><button id="prev" type="button">&larr; Prev</button>'
-        '<span id="counter"></span>'
+        '<div class="controls"><button id="prev" type="button">&larr; Prev</button> '
         '<button id="next" type="button">Next &rarr;</button></div>',
+        '<div class="steps">',
     ]
     for frame, picture in zip(frames, pictures):
         chain = html.escape("\n".join(frame.lines))
-        parts.append(f'<div class="frame" id="step-{frame.step}">')
-        parts.append(f'<div class="chain">Step {frame.step} of {frame.total}\n{chain}</div>')
+        parts.append(
+            f'<div class="frame" id="step-{frame.step}" data-step="{frame.step}" '
+            f'data-node="{html.escape(frame.node_id)}" data-name="{html.escape(frame.node_name)}">'
+        )
+        parts.append(
+            f'<div class="chain"><strong>Step {frame.step} of {frame.total}</strong>\n{chain}</div>'
+        )
         if picture is not None:
             parts.append(f'<div class="picture">{picture}</div>')
         else:
             parts.append(
-                "<p><em>Pictures need Graphviz's dot program; this page shows the chain rule "
-                "alone. The DOT source of each step is in the frame_*.dot files.</em></p>"
+                '<div class="picture"><p><em>Pictures need Graphviz\'s dot program; this page '
+                "shows the chain rule alone. The DOT source of each step is in the frame_*.dot "
+                "files.</em></p></div>"
             )
         parts.append("</div>")
+    parts.append("</div>")
     parts.append(f"<script>{_PAGE_SCRIPT}</script>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -58,7 +58,11 @@ FILL_HIGHLIGHT = "#fee2e2"
 COLOR_GRAD = "#b91c1c"
 COLOR_HIGHLIGHT = "#dc2626"
 COLOR_MUTED = "#6b7280"
-FONT = "Helvetica"
+#: Helvetica where it exists; elsewhere Arial's metric twin (Liberation Sans on Linux), the
+#: font a browser draws for Helvetica. Graphviz alone maps "Helvetica" to its generic
+#: sans-serif (DejaVu Sans here, 10-20 % wider), so its labels were placed for a font the
+#: browser never draws; with this list Graphviz measures the font that is drawn.
+FONT = "Helvetica,Arial,sans-serif"
 
 _ASCII = str.maketrans({"−": "-", "·": "*", "…": "...", "ᵀ": ".T", "×": "*", "÷": "/",
                         "²": "^2", "≤": "<="})
@@ -307,14 +311,17 @@ class GraphLayout:
         """The HTML-like label of a tensor's box."""
         if self.is_constant(t):
             return f"<{html.escape(self.names[id(t)])}>"
-        head = f"<B>{html.escape(self.names[id(t)])}</B>"
+        # Every line is one run of one font: a bold name beside a plain value would be two
+        # SVG texts placed with Graphviz's font metrics, which overlap in a browser whose
+        # font is wider. The first line (name, formula, value) is bold as a whole.
+        head = html.escape(self.names[id(t)])
         if not t.is_leaf:
             head += " = " + html.escape(self.formula(t))
         rows = []
         value = format_array(t.data) if show_data else None
         if value is not None:
             head += " = " + html.escape(value)
-        rows.append(head)
+        rows.append(f"<B>{head}</B>")
         if show_data and value is None:
             shape = f"shape {format_shape(t.shape)}"
             rows.append(f'<FONT POINT-SIZE="10" COLOR="{COLOR_MUTED}">{shape}</FONT>')
@@ -331,7 +338,7 @@ class GraphLayout:
                 rows.append(f'<FONT COLOR="{COLOR_GRAD}">{text}</FONT>')
             elif pending:
                 rows.append(f'<FONT COLOR="{COLOR_MUTED}">{name} = ?</FONT>')
-        return "<" + "<BR/>".join(rows) + ">"
+        return _stacked(rows)
 
     def digraph(
         self,
@@ -346,9 +353,18 @@ class GraphLayout:
         edge_labels: Mapping[int, str] | None = None,
         fresh: frozenset[int] | set[int] = frozenset(),
         pending: bool = False,
+        every_edge_label: Mapping[int, Mapping[int, str]] | None = None,
+        node_attrs: Mapping[str, Mapping[str, str]] | None = None,
+        edge_attrs: Callable[[int], Mapping[str, str]] | None = None,
     ) -> graphviz.Digraph:
         """Build the Digraph; ``highlight`` and ``edge_labels`` (parent id -> text) serve
-        the backward frames."""
+        the backward frames.
+
+        For a layout shared by several pictures (:mod:`visualize.steady`):
+        ``every_edge_label`` (child id -> parent id -> text) labels every edge, not only
+        the highlighted node's; ``node_attrs`` (node name, ``t3``/``op3`` -> attributes)
+        and ``edge_attrs`` (the edge's number, in the order they are drawn -> attributes)
+        add Graphviz attributes such as sizes and positions."""
         if rankdir not in RANKDIRS:
             raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}")
         dot = graphviz.Digraph(name=self.output_name)
@@ -375,14 +391,15 @@ class GraphLayout:
         for number, (group, members) in enumerate(clusters.items()):
             if not group:
                 self._add_nodes(dot, members, grad_of, show_data, show_grad, highlight,
-                                fresh, pending)
+                                fresh, pending, node_attrs or {})
                 continue
             with dot.subgraph(name=f"cluster_{number}") as cluster:
                 cluster.attr(label=_dot_text(group), style="rounded,dashed", color=COLOR_MUTED,
                              fontcolor=COLOR_MUTED, fontname=FONT)
                 self._add_nodes(cluster, members, grad_of, show_data, show_grad, highlight,
-                                fresh, pending)
-        self._add_edges(dot, drawn, highlight, edge_labels or {})
+                                fresh, pending, node_attrs or {})
+        self._add_edges(dot, drawn, highlight, edge_labels or {}, every_edge_label or {},
+                        edge_attrs)
         return dot
 
     def _add_nodes(
@@ -395,6 +412,7 @@ class GraphLayout:
         highlight: Tensor | None,
         fresh: frozenset[int] | set[int],
         pending: bool,
+        node_attrs: Mapping[str, Mapping[str, str]],
     ) -> None:
         for t in tensors:
             index = self.position[id(t)]
@@ -413,7 +431,9 @@ class GraphLayout:
             else:
                 attrs.update(fillcolor=FILL_DATA)
             if highlight is not None and t is highlight:
-                attrs.update(fillcolor=FILL_HIGHLIGHT, color=COLOR_HIGHLIGHT, penwidth="3")
+                attrs.update({"fillcolor": FILL_HIGHLIGHT, "color": COLOR_HIGHLIGHT,
+                              "penwidth": "3", "class": "highlight"})
+            attrs.update(node_attrs.get(f"t{index}", {}))
             dot.node(f"t{index}", label=label, **attrs)
             if not t.is_leaf:
                 symbol = op_symbol(t)
@@ -426,6 +446,7 @@ class GraphLayout:
                 if highlight is not None and t is highlight:
                     op_attrs.update(color=COLOR_HIGHLIGHT, penwidth="2.5",
                                     fillcolor=FILL_HIGHLIGHT)
+                op_attrs.update(node_attrs.get(f"op{index}", {}))
                 dot.node(f"op{index}", label=_dot_text(symbol), **op_attrs)
 
     def _add_edges(
@@ -434,13 +455,23 @@ class GraphLayout:
         drawn: list[Tensor],
         highlight: Tensor | None,
         edge_labels: Mapping[int, str],
+        every_edge_label: Mapping[int, Mapping[int, str]],
+        edge_attrs: Callable[[int], Mapping[str, str]] | None,
     ) -> None:
         marker_edges: list[str] = []
+        number = 0
+
+        def extra() -> Mapping[str, str]:
+            nonlocal number
+            number += 1
+            return edge_attrs(number - 1) if edge_attrs is not None else {}
+
         for t in drawn:
             if t.is_leaf:
                 continue
             index = self.position[id(t)]
             chosen = t is highlight
+            labels = edge_labels if chosen else every_edge_label.get(id(t), {})
             seen_parents: set[int] = set()
             for parent in t.parents:
                 if id(parent) not in self.kept:
@@ -449,12 +480,15 @@ class GraphLayout:
                 attrs: dict[str, str] = {}
                 if chosen:
                     attrs.update(color=COLOR_HIGHLIGHT, penwidth="2")
-                    if id(parent) in edge_labels and id(parent) not in seen_parents:
-                        attrs.update(label=_dot_text(edge_labels[id(parent)]),
-                                     fontcolor=COLOR_HIGHLIGHT)
+                if id(parent) in labels and id(parent) not in seen_parents:
+                    attrs.update(label=_dot_text(labels[id(parent)]))
+                    if chosen:
+                        attrs.update(fontcolor=COLOR_HIGHLIGHT)
                 seen_parents.add(id(parent))
+                attrs.update(extra())
                 dot.edge(f"t{self.position[id(parent)]}", f"op{index}", **attrs)
             out_attrs = {"color": COLOR_HIGHLIGHT, "penwidth": "2"} if chosen else {}
+            out_attrs.update(extra())
             dot.edge(f"op{index}", f"t{index}", **out_attrs)
         if self.omitted:
             dot.node(
@@ -468,6 +502,14 @@ class GraphLayout:
             )
             for target in dict.fromkeys(marker_edges):
                 dot.edge("more", target, style="dashed", color=COLOR_MUTED)
+
+
+def _stacked(rows: list[str]) -> str:
+    """An HTML-like label with one table row per line: Graphviz then gives each line the
+    full height of its font, so lines never share their text boxes (with ``<BR/>`` they
+    are a font size apart, and the font's box is taller than that)."""
+    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
 
 
 def _dot_text(text: str) -> str:
