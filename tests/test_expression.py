@@ -378,7 +378,8 @@ def test_python_graphs_name_their_intermediates_by_the_same_rule():
     names = [layout.name(t) for t in layout.order if not t.is_leaf]
     assert names == ["u", "v", "p", "J"]
     source = visualize.draw_graph(J).source
-    assert "<B>p</B>" in source and "<B>w</B>" not in source
+    # Each label line is one bold text run (visualize/graph.py): "<B>p = ...</B>".
+    assert "<B>p = " in source and "<B>w = " not in source and "<B>w<" not in source
 
 
 @pytest.mark.parametrize("text, values, message", [
