@@ -39,9 +39,26 @@ def check_cost_functions(out: str) -> None:
     assert int(stuck.group(1)) > 10 and int(stuck.group(2)) == 0
 
 
+def check_initialization(out: str) -> None:
+    # Larger weights: more saturated units, smaller slopes (the lesson asserts the
+    # monotone decrease itself); none saturated at × 0.01, many at × 1 for tanh.
+    assert re.search(r"tanh: mean slope at × 0.01 0.99\d", out)
+    assert number_after(r"tanh: mean slope at × 0.01 [0-9.]+ \(its largest possible is 1.0\), "
+                        r"at × 1", out) < 0.5
+    assert number_after(r"tanh: .*saturated at × 1:", out) > 30  # percent
+    assert number_after(r"sigmoid: mean slope at × 0.01", out) == pytest.approx(0.25, abs=0.002)
+    for hidden in ("tanh", "sigmoid"):
+        summary = out.split("initialization summary:")[1].split(f"{hidden} final cost")[1]
+        he = number_after(r"He √\(2/n\)", summary)
+        times_1 = number_after(r"× 1 ", summary)
+        times_10 = number_after(r"× 10", summary)
+        assert he < times_1 < times_10, (hidden, he, times_1, times_10)
+
+
 # lesson file -> (pictures it must write, checks on its output)
 NEW_LESSONS = {
     "week2_cost_functions.py": (["cost_surfaces.png"], check_cost_functions),
+    "week3_initialization.py": (["initialization.png"], check_initialization),
 }
 
 
