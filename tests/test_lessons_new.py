@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = ROOT / "tutorials"
+
+
+def graph_picture(stem: str, suffix: str = ".svg") -> str:
+    """A Graphviz picture, or its .dot source where the dot program is missing."""
+    return stem + (suffix if shutil.which("dot") else ".dot")
 
 
 def number_after(pattern: str, text: str) -> float:
@@ -55,10 +61,42 @@ def check_initialization(out: str) -> None:
         assert he < times_1 < times_10, (hidden, he, times_1, times_10)
 
 
+def check_one_example(out: str) -> None:
+    # The notes' formulas, at z = 0.15 (x1 = 1, x2 = 1.5, w1 = 0.5, w2 = -0.3, b = 0.1, y = 1),
+    # computed here independently of the lesson: a = σ(0.15), da = -1/a, dz = a - 1.
+    import math
+
+    a = 1 / (1 + math.exp(-0.15))
+    expected = {"da": -1 / a, "dz": a - 1, "dw1": a - 1, "dw2": 1.5 * (a - 1), "db": a - 1}
+    for name, value in expected.items():
+        row = re.search(rf"^{name} .*?(-?[0-9]+\.[0-9]{{10}})\s+(-?[0-9]+\.[0-9]{{10}})$", out,
+                        re.MULTILINE)
+        assert row, f"no row for {name}"
+        assert float(row.group(1)) == pytest.approx(value, abs=1e-9)  # the formula column
+        assert float(row.group(2)) == pytest.approx(value, abs=1e-9)  # the engine column
+    assert "one example: da, dz, dw1, dw2, db match the notes' formulas" in out
+    assert "the for loop, the engine and X dZᵀ/m agree" in out
+    before, after = re.search(r"L ([0-9.]+) -> ([0-9.]+)", out).groups()
+    assert float(after) < float(before)
+
+
+def check_activations(out: str) -> None:
+    assert number_after(r"centring: tanh mean \|mean of A\^\[1\]\|", out) < 0.1
+    assert number_after(r"centring: .*, sigmoid", out) > 0.4
+    assert re.search(r"sigmoid hidden units: .*fraction of positive values 1\.00", out)
+    summary = out.split("activations summary:")[1]
+    assert number_after(r"tanh final cost median", summary) < number_after(r"sigmoid", summary)
+    tanh = number_after(r"sweep medians .*tanh", summary)
+    assert tanh > number_after(r"sweep medians sigmoid", summary)
+    assert tanh > number_after(r"relu", summary)  # with 4 units, on the flower
+
+
 # lesson file -> (pictures it must write, checks on its output)
 NEW_LESSONS = {
     "week2_cost_functions.py": (["cost_surfaces.png"], check_cost_functions),
     "week3_initialization.py": (["initialization.png"], check_initialization),
+    "week2_one_example.py": ([graph_picture("one_example_graph")], check_one_example),
+    "week3_activations.py": (["activations_compared.png"], check_activations),
 }
 
 
