@@ -91,12 +91,29 @@ def check_activations(out: str) -> None:
     assert tanh > number_after(r"relu", summary)  # with 4 units, on the flower
 
 
+def check_scale(out: str) -> None:
+    def at(which: str) -> dict[str, float]:
+        line = re.search(rf"scale summary at m = {which}: (.*)", out).group(1)
+        return {name.strip(): float(v) for name, v in re.findall(r"([a-z ]+(?:\([0-9, ]+\))?) "
+                                                         r"([0-9.]+)", line)}
+
+    largest = at("1437")
+    logistic = largest["logistic regression"]
+    # With all the data, the medium and large networks beat logistic regression.
+    assert largest["medium network (32)"] > logistic + 0.005
+    assert largest["large network (64, 64)"] > logistic + 0.005
+    # With the fewest examples, the order is not the order of size: the small net is last.
+    smallest = at(r"\d+(?<!1437)")
+    assert min(smallest, key=smallest.get) == "small network (8)"
+
+
 # lesson file -> (pictures it must write, checks on its output)
 NEW_LESSONS = {
     "week2_cost_functions.py": (["cost_surfaces.png"], check_cost_functions),
     "week3_initialization.py": (["initialization.png"], check_initialization),
     "week2_one_example.py": ([graph_picture("one_example_graph")], check_one_example),
     "week3_activations.py": (["activations_compared.png"], check_activations),
+    "week1_scale.py": (["scale.png"], check_scale),
 }
 
 
