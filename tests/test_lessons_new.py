@@ -107,6 +107,33 @@ def check_scale(out: str) -> None:
     assert min(smallest, key=smallest.get) == "small network (8)"
 
 
+def check_representations(out: str) -> None:
+    summary = out.split("representations summary:")[1]
+    selectivity = [float(v) for v in re.search(r"selectivity \(layers 1-3\) ([0-9. ]+);",
+                                               summary).group(1).split()]
+    nearest = [float(v) for v in re.search(r"nearest-mean accuracy ([0-9. ]+)",
+                                           summary).group(1).split()]
+    assert len(selectivity) == 3 and len(nearest) == 4
+    assert selectivity[2] > selectivity[0]  # layer 3's units more class-selective than layer 1's
+    assert all(a < b for a, b in zip(nearest, nearest[1:]))  # pixels < layer 1 < 2 < 3
+
+
+def check_parity_circuits(out: str) -> None:
+    # Every circuit exact on all patterns (the lesson asserts it), with the notes' counts.
+    for n in (2, 3, 4, 8, 10):
+        assert re.search(rf"n = +{n}: XOR tree exact on all +{2 ** n} patterns with {n - 1} gates",
+                         out)
+        assert re.search(rf"n = +{n}: one hidden layer of AND units exact with +{2 ** (n - 1)} "
+                         rf"units", out)
+        assert re.search(rf"n = +{n}: one hidden layer of ReLU units on the count exact with "
+                         rf"+{n} units", out)
+    assert "XOR tree 7 gates in 3 layers, AND units 128, ReLU on the count 8, tent maps 6" in out
+    summary = out.split("trained ReLU medians")[1]
+    shallow = number_after(r"shallow \[8, 8, 1\]", summary)
+    deep = number_after(r"deep \[8, 2, 2, 2, 1\]", summary)
+    assert shallow > deep and shallow < 1.0  # trained: shallow ahead, neither exact
+
+
 # lesson file -> (pictures it must write, checks on its output)
 NEW_LESSONS = {
     "week2_cost_functions.py": (["cost_surfaces.png"], check_cost_functions),
@@ -114,6 +141,9 @@ NEW_LESSONS = {
     "week2_one_example.py": ([graph_picture("one_example_graph")], check_one_example),
     "week3_activations.py": (["activations_compared.png"], check_activations),
     "week1_scale.py": (["scale.png"], check_scale),
+    "week4_deep_representations.py": (["representations.png", "layer_measures.png"],
+                                      check_representations),
+    "week4_parity_circuits.py": (["parity_circuits.png"], check_parity_circuits),
 }
 
 
