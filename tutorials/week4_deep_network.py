@@ -256,6 +256,12 @@ assert acc_hand == 1.0
 # number of teeth, so k layers make 2^(k−1) of them from 2k units. A single hidden
 # layer can only *add* its units' bends; to alternate 9 times along s it needs
 # about one unit per bit, each with n + 2 parameters.
+#
+# The notes say a one-hidden-layer circuit needs 2^(n−1) units for parity: that
+# count is for logic gates (AND/OR), which cannot add the bits up. A ReLU unit can,
+# so one layer turns the bits into their count s and n units make the zig-zag.
+# Depth still wins — 2 log₂ n units against n — but by less. `week4_parity_circuits.py`
+# builds all these circuits, checks them on every input, and counts them.
 
 # %%
 s = np.linspace(0, 1, 801).reshape(1, -1)
@@ -351,7 +357,9 @@ lesson.savefig(fig, "parity.png", gallery=True)
 #   both learn nearly all patterns, the shallow one more reliably.
 #
 # So on this experiment the contrast "deep beats shallow at equal size" shows up
-# in what the networks *can* compute, not in what plain training finds. Depth's
+# in what the networks *can* compute, not in what plain training finds (and, as
+# `week4_parity_circuits.py` shows, ReLU units on the bit count shrink the notes'
+# 2^(n−1) shallow units to n, so the gap to beat is smaller than the notes' one). Depth's
 # advantage in practice (deep networks on images, speech, text) comes with
 # architectures, initializations and optimizers that make deep networks
 # trainable — the subject of the next courses. The numbers printed above are this
