@@ -1,0 +1,162 @@
+"""Pictures of networks in the course's notation, the building blocks, sharp PNGs and plots.
+
+Issue 14: an MLP's graph reads Z^[1], A^[1], Z^[2], A^[2]; a model's graph is compact;
+the building-blocks figure is drawn from a model; PNGs are at least 150 dpi; plots have
+legends, colour bars and whole-number iteration ticks.
+"""
+
+import re
+import shutil
+import struct
+import xml.etree.ElementTree as ET
+import zlib
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+import visualize
+from autograd_lite import nn
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
+)
+
+
+def png_chunks(data: bytes) -> dict[bytes, bytes]:
+    """The chunks of a PNG by type (an independent reader: the PNG format, nothing else)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, position = {}, 8
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position:position + 4])
+        kind = data[position + 4:position + 8]
+        body = data[position + 8:position + 8 + length]
+        (crc,) = struct.unpack(">I", data[position + 8 + length:position + 12 + length])
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF, kind
+        chunks.setdefault(kind, body)
+        position += 12 + length
+    return chunks
+
+
+def png_dpi_and_size(data: bytes) -> tuple[float, tuple[int, int]]:
+    chunks = png_chunks(data)
+    width, height = struct.unpack(">II", chunks[b"IHDR"][:8])
+    x, y, unit = struct.unpack(">IIB", chunks[b"pHYs"])
+    assert unit == 1 and x == y  # pixels per metre, square pixels
+    return x * 0.0254, (width, height)
+
+
+def course_J():
+    a = al.Tensor(5.0, requires_grad=True, name="a")
+    b = al.Tensor(3.0, requires_grad=True, name="b")
+    c = al.Tensor(2.0, requires_grad=True, name="c")
+    J = 3 * (a + b * c)
+    J.backward()
+    return J
+
+
+# --------------------------------------------------------------------------- nn names
+
+def test_layers_name_what_they_compute_in_the_course_notation():
+    X = np.random.default_rng(0).standard_normal((2, 5))
+    model = nn.MLP([2, 3, 1], hidden="tanh", seed=0)
+    A2 = model(X)
+    assert A2.name == "A^[2]" and A2.op == "sigmoid"
+    Z2 = A2.parents[0]
+    assert Z2.name == "Z^[2]" and Z2.op == "linear"
+    W2, A1, b2 = Z2.parents
+    assert (W2.name, A1.name, b2.name) == ("W^[2]", "A^[1]", "b^[2]")
+    Z1 = A1.parents[0]
+    assert Z1.name == "Z^[1]" and [p.name for p in (Z1.parents[0], Z1.parents[2])] == [
+        "W^[1]", "b^[1]"]
+    # A linear output layer: A^[L] = Z^[L], named Z^[L].
+    logits = nn.MLP([2, 3, 1], hidden="relu", output=None, seed=0)(X)
+    assert logits.name == "Z^[2]"
+    # Each forward pass names its own tensors; the keys of the parameters stay W1, b1, ...
+    assert model(X) is not A2 and model(X).name == "A^[2]"
+    assert [k for k, _ in model.named_parameters()] == ["W1", "b1", "W2", "b2"]
+
+
+# --------------------------------------------------------------------------- dpi
+
+@needs_dot
+def test_render_png_is_150_dpi_by_default_and_dpi_changes_it(tmp_path):
+    J = course_J()
+    dpi, size = png_dpi_and_size(visualize.render(J, tmp_path / "J.png").read_bytes())
+    assert dpi == pytest.approx(150, abs=0.1)
+    dpi_72, size_72 = png_dpi_and_size(visualize.render(J, tmp_path / "J72.png", dpi=72)
+                                       .read_bytes())
+    assert dpi_72 == pytest.approx(72, abs=0.1)
+    # The same picture with more pixels: the sizes scale with the resolution.
+    assert size[0] / size_72[0] == pytest.approx(150 / 72, rel=0.03)
+    assert size[1] / size_72[1] == pytest.approx(150 / 72, rel=0.05)
+    dpi_300, _ = png_dpi_and_size(visualize.render([2, 3, 1], tmp_path / "n.png", dpi=300)
+                                  .read_bytes())
+    assert dpi_300 == pytest.approx(300, abs=0.1)
+    for bad in (0, -5, "high", True):
+        with pytest.raises(ValueError, match="dpi"):
+            visualize.render(J, tmp_path / "bad.png", dpi=bad)
+    assert not (tmp_path / "bad.png").exists()
+
+
+def test_plots_are_150_dpi_by_default(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = visualize.plot_costs([0.7, 0.5, 0.4], tmp_path / "cost.png")
+    assert png_dpi_and_size(path.read_bytes())[0] == pytest.approx(150, abs=0.5)
+    path = visualize.plot_costs([0.7, 0.5, 0.4], tmp_path / "cost72.png", dpi=72)
+    assert png_dpi_and_size(path.read_bytes())[0] == pytest.approx(72, abs=0.5)
+    X = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 2.0]])
+    Y = np.array([[0.0, 1.0, 1.0]])
+    path = visualize.plot_decision_boundary(lambda g: g[0] > 1, X, Y, tmp_path / "b.png",
+                                            resolution=10)
+    assert png_dpi_and_size(path.read_bytes())[0] == pytest.approx(150, abs=0.5)
+    with pytest.raises(ValueError, match="dpi"):
+        visualize.plot_costs([0.7], tmp_path / "c.png", dpi=-1)
+
+
+# --------------------------------------------------------------------------- plots
+
+def svg_texts(path) -> list[str]:
+    """The texts matplotlib drew in an SVG (it writes each one as a comment)."""
+    return [t.strip() for t in re.findall(r"<!--(.*?)-->", path.read_text(), re.S)]
+
+
+def svg_ids(path) -> set[str]:
+    return {e.get("id") for e in ET.parse(path).iter() if e.get("id")}
+
+
+def test_cost_plot_of_a_short_run_has_whole_number_iteration_ticks(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = visualize.plot_costs([0.69, 0.5, 0.41, 0.36], tmp_path / "cost.svg")
+    texts = svg_texts(path)
+    assert "iterations" in texts and "cost J" in texts
+    ticks = [t for t in texts if re.fullmatch(r"[\d.]+", t)]
+    x_ticks = [t for t in ticks if "." not in t]
+    assert {"0", "1", "2", "3"} <= set(x_ticks)
+    assert not {"0.5", "1.5", "2.5", "0.0", "1.0"} & set(ticks)  # no fractional iterations
+    assert "legend_1" not in svg_ids(path)  # one curve: nothing to tell apart
+
+
+def test_cost_plot_of_several_runs_has_a_legend(tmp_path):
+    pytest.importorskip("matplotlib")
+    runs = {"learning rate 0.1": [0.7, 0.4, 0.3], "learning rate 0.01": [0.7, 0.65, 0.6]}
+    path = visualize.plot_costs(runs, tmp_path / "costs.svg", every=100)
+    assert "legend_1" in svg_ids(path)
+    texts = svg_texts(path)
+    assert "learning rate 0.1" in texts and "learning rate 0.01" in texts
+    assert {"0", "100", "200"} <= set(texts)
+    with pytest.raises(ValueError, match="no costs to plot for 'b'"):
+        visualize.plot_costs({"a": [1.0], "b": []}, tmp_path / "c.png")
+
+
+def test_decision_boundary_has_a_colour_bar_and_a_legend_of_the_labels(tmp_path):
+    pytest.importorskip("matplotlib")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 30))
+    Y = (X[0:1] > 0).astype(float)
+    path = visualize.plot_decision_boundary(
+        lambda g: 1 / (1 + np.exp(-g[0])), X, Y, tmp_path / "boundary.svg", resolution=20)
+    ids = svg_ids(path)
+    assert "legend_1" in ids and "axes_2" in ids  # axes_2: the colour bar's axes
+    texts = svg_texts(path)
+    assert "y = 0" in texts and "y = 1" in texts and "prediction ŷ" in texts
