@@ -160,3 +160,93 @@ def test_decision_boundary_has_a_colour_bar_and_a_legend_of_the_labels(tmp_path)
     assert "legend_1" in ids and "axes_2" in ids  # axes_2: the colour bar's axes
     texts = svg_texts(path)
     assert "y = 0" in texts and "y = 1" in texts and "prediction ŷ" in texts
+
+
+# --------------------------------------------------------------------------- a model's graph
+
+def mlp_cost(dims, m=400, hidden="tanh"):
+    model = nn.MLP(dims, hidden=hidden, seed=0)
+    X = np.random.default_rng(1).standard_normal((dims[0], m))
+    Y = (np.random.default_rng(2).random((1, m)) > 0.5).astype(float)
+    J = nn.binary_cross_entropy(model(X), Y)
+    J.backward()
+    return J
+
+
+def node_labels(source: str) -> dict[str, str]:
+    """DOT node name -> its label, read from the DOT source."""
+    found = {}
+    for line in source.splitlines():
+        match = re.match(r"\s*(\w+) \[label=(<.*>|\S+) ", line)
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+def test_mlp_graph_reads_the_course_notation():
+    source = visualize.draw_graph(mlp_cost([2, 4, 1])).source
+    labels = "\n".join(node_labels(source).values())
+    for expected in (
+        "<B>Z^[1]</B> = W^[1] A^[0] + b^[1]",
+        "<B>A^[1]</B> = tanh(Z^[1])",
+        "<B>Z^[2]</B> = W^[2] A^[1] + b^[2]",
+        "<B>A^[2]</B> = sigmoid(Z^[2])",
+        "<B>A^[0]</B> = X",
+        "<B>W^[1]</B>", "<B>b^[1]</B>", "<B>W^[2]</B>", "<B>b^[2]</B>",
+        "binary_cross_entropy(A^[2], Y)",
+        "dJ/dW^[1]", "dJ/db^[2]",
+    ):
+        assert expected in labels, expected
+    assert "const (" not in labels  # X and Y are data with names, not anonymous constants
+    assert not re.search(r"<B>[uvwpqrs]</B>", labels)  # no generated letters
+
+
+def parameter_labels(source: str) -> list[str]:
+    return [label for label in node_labels(source).values()
+            if re.search(r"<B>[Wb]\^\[\d\]</B>", label)]
+
+
+def test_a_models_parameters_show_all_values_or_all_shapes():
+    # W^[1] (4, 2) is larger than a few numbers: every parameter shows its shape, even
+    # W^[2] (1, 4) and b^[2] (1, 1), and so do their gradients.
+    labels = parameter_labels(visualize.draw_graph(mlp_cost([2, 4, 1])).source)
+    assert len(labels) == 4
+    for label in labels:
+        assert "shape (" in label and ": shape (" in label, label
+        assert " = [" not in label and not re.search(r"</B> = -?\d", label), label
+    # All small: every parameter shows its values.
+    labels = parameter_labels(visualize.draw_graph(mlp_cost([1, 2, 1], m=3)).source)
+    assert len(labels) == 4
+    for label in labels:
+        assert "shape" not in label and re.search(r"</B> = \S", label), label
+
+
+@needs_dot
+def test_a_models_graph_is_one_row_per_layer_aligned_and_compact():
+    import json
+
+    from visualize.dot_program import run_dot
+
+    dims = [2, 20, 7, 5, 1]
+    dot = visualize.draw_graph(mlp_cost(dims))
+    layout = json.loads(run_dot(dot.source, "json"))
+    nodes = {o["label"]: tuple(map(float, o["pos"].split(","))) for o in layout["objects"]
+             if "pos" in o}
+
+    def at(prefix):
+        (position,) = [xy for label, xy in nodes.items() if label.startswith(prefix)]
+        return position
+
+    rows, starts = [], []
+    for l in range(1, len(dims)):
+        z, a = at(f"<B>Z^[{l}]</B>"), at(f"<B>A^[{l}]</B>")
+        assert z[1] == a[1] and z[0] < a[0]  # one rank: Z^[l] then A^[l], left to right
+        w, b = at(f"<B>W^[{l}]</B>"), at(f"<B>b^[{l}]</B>")
+        assert w[1] == b[1] > z[1] and w[0] < b[0]  # the parameters just above their layer
+        rows.append(z[1])
+        starts.append(z[0])
+    assert rows == sorted(rows, reverse=True)  # layer 1 on top, then 2, ... (y grows up)
+    assert max(starts) - min(starts) < 1  # the rows start under one another: no staircase
+    width, height = (float(v) for v in layout["bb"].split(",")[2:])
+    # On main: 1984 x 355 pt for two layers, a staircase; here four layers fit in a page.
+    assert width < 900 and height < 900, (width, height)
