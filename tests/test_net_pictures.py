@@ -250,3 +250,86 @@ def test_a_models_graph_is_one_row_per_layer_aligned_and_compact():
     width, height = (float(v) for v in layout["bb"].split(",")[2:])
     # On main: 1984 x 355 pt for two layers, a staircase; here four layers fit in a page.
     assert width < 900 and height < 900, (width, height)
+
+
+# --------------------------------------------------------------------------- building blocks
+
+def dot_nodes(dot) -> dict[str, dict[str, str]]:
+    """DOT node name -> its attributes (label, pos), read statement by statement."""
+    nodes = {}
+    for statement in dot.body:
+        match = re.fullmatch(r"\t(\w+) \[(.*)\]\s*", statement, flags=re.S)
+        if match:
+            attrs = dict(re.findall(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)', match.group(2)))
+            nodes[match.group(1)] = {k: v.strip('"') for k, v in attrs.items()}
+    return nodes
+
+
+def dot_edges(dot) -> list[tuple[str, str, str]]:
+    """(tail, head, label) of every edge, read statement by statement."""
+    edges = []
+    for statement in dot.body:
+        match = re.fullmatch(r"\t(\w+) -> (\w+)(?: \[(.*)\])?\s*", statement, flags=re.S)
+        if match:
+            label = re.search(r'label="((?:[^"\\]|\\.)*)"', match.group(3) or "")
+            edges.append((match.group(1), match.group(2), label.group(1) if label else ""))
+    return edges
+
+
+def xy(node: dict[str, str]) -> tuple[float, float]:
+    x, y = node["pos"].rstrip("!").split(",")
+    return float(x), float(y)
+
+
+def test_building_blocks_have_each_layers_blocks_with_the_real_shapes():
+    dims, m = [2, 4, 3, 1], 400
+    model = nn.MLP(dims, hidden="tanh", seed=0)
+    dot = visualize.draw_building_blocks(model, np.ones((2, m)))
+    nodes, edges = dot_nodes(dot), dot_edges(dot)
+    by_label = {label: (tail, head) for tail, head, label in edges if label}
+    for l in range(1, len(dims)):
+        n, n_prev = dims[l], dims[l - 1]
+        forward, backward = nodes[f"fwd{l}"], nodes[f"bwd{l}"]
+        assert f"z^[{l}] = W^[{l}] a^[{l - 1}] + b^[{l}]" in forward["label"]
+        assert f"dW^[{l}] = (1/m) dz^[{l}] a^[{l - 1}]ᵀ" in backward["label"]
+        assert f"da^[{l - 1}] = W^[{l}]ᵀ dz^[{l}]" in backward["label"]
+        # Forward above backward, in the same column.
+        assert xy(forward)[0] == xy(backward)[0] and xy(forward)[1] > xy(backward)[1]
+        # In: a^[l-1] (n^[l-1], m), from the left.
+        tail, head = by_label[f"a^[{l - 1}]\n({n_prev}, {m})"]
+        assert head == f"fwd{l}" and xy(nodes[tail])[0] < xy(forward)[0]
+        # The cache z^[l] (n^[l], m) goes down from the forward block to the backward one.
+        assert nodes[f"cache{l}"]["label"] == f"cache z^[{l}]\n({n}, {m})"
+        assert (f"fwd{l}", f"bwd{l}", "") in edges
+        # Out of the backward block: dW^[l] like W^[l], db^[l] like b^[l], below it.
+        assert nodes[f"dW{l}"]["label"] == f"dW^[{l}]\n({n}, {n_prev})"
+        assert nodes[f"db{l}"]["label"] == f"db^[{l}]\n({n}, 1)"
+        assert (f"bwd{l}", f"dW{l}", "") in edges and xy(nodes[f"dW{l}"])[1] < xy(backward)[1]
+        if l > 1:  # da^[l-1] (n^[l-1], m) flows right to left into the layer before
+            tail, head = by_label[f"da^[{l - 1}]\n({n_prev}, {m})"]
+            assert (tail, head) == (f"bwd{l}", f"bwd{l - 1}")
+            assert xy(nodes[head])[0] < xy(nodes[tail])[0]
+    # The cost hands da^[L] to the last backward block, from the right.
+    assert nodes["daL"]["label"] == "da^[3]\n(1, 400)"
+    assert ("daL", "bwd3", "") in edges and xy(nodes["daL"])[0] > xy(nodes["bwd3"])[0]
+    assert "tanh(z^[1])" in nodes["fwd1"]["label"] and "sigmoid(z^[3])" in nodes["fwd3"]["label"]
+
+
+def test_building_blocks_check_the_input_and_accept_m():
+    model = nn.MLP([3, 2, 1], seed=0)
+    source = visualize.draw_building_blocks(model, 7).source
+    assert "(3, 7)" in source and "dW^[1]\n(2, 3)" in source
+    assert "(3, m)" in visualize.draw_building_blocks(model).source
+    with pytest.raises(ValueError, match=r"X must be \(n_x, m\) = \(3, m\).*\(7, 3\)"):
+        visualize.draw_building_blocks(model, np.ones((7, 3)))
+    with pytest.raises(ValueError, match="at least 1"):
+        visualize.draw_building_blocks(model, 0)
+
+
+@needs_dot
+def test_building_blocks_render(tmp_path):
+    model = nn.MLP([2, 4, 1], hidden="tanh", seed=0)
+    svg = visualize.render(visualize.draw_building_blocks(model, np.ones((2, 10))),
+                           tmp_path / "blocks.svg")
+    texts = [t.text for t in ET.parse(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert "forward, layer 2" in texts and "backward, layer 1" in texts and "(4, 2)" in texts
