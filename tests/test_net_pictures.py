@@ -333,3 +333,23 @@ def test_building_blocks_render(tmp_path):
                            tmp_path / "blocks.svg")
     texts = [t.text for t in ET.parse(svg).iter("{http://www.w3.org/2000/svg}text")]
     assert "forward, layer 2" in texts and "backward, layer 1" in texts and "(4, 2)" in texts
+
+
+def test_train_draws_the_building_blocks_of_its_model(tmp_path, capsys):
+    from autograd_lite.cli import main
+
+    path = tmp_path / "pictures" / "blocks.dot"
+    code = main(["train", "--data", "xor", "--epochs", "2", "--no-progress",
+                 "--blocks", str(path)])
+    out = capsys.readouterr().out
+    assert code == 0 and f"saved the building blocks to {path}" in out
+    source = path.read_text()
+    assert "forward, layer 2" in source and "backward, layer 1" in source
+    assert "(2, 160)" in source and "dW^[1]\n(4, 2)" in source  # xor: 160 training examples
+    bad = tmp_path / "blocks.bmp"
+    assert main(["train", "--data", "xor", "--epochs", "2", "--no-progress",
+                 "--blocks", str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "--blocks" in captured.err and "unknown picture format 'bmp'" in captured.err
+    assert "Traceback" not in captured.err and "training:" not in captured.out
+    assert not bad.exists()
