@@ -106,9 +106,9 @@ def plot_costs(
         curves[str(label)] = values
     if not isinstance(every, int) or every < 1:
         raise ValueError("plot_costs: every must be a positive integer")
+    figure = _figure()  # first: it says how to install matplotlib when it is missing
     from matplotlib.ticker import MaxNLocator
 
-    figure = _figure()
     axes = figure.add_subplot(1, 1, 1)
     colours = ["#1d4ed8", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#4b5563"]
     for number, (label, values) in enumerate(curves.items()):
