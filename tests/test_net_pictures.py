@@ -353,3 +353,20 @@ def test_train_draws_the_building_blocks_of_its_model(tmp_path, capsys):
     assert "--blocks" in captured.err and "unknown picture format 'bmp'" in captured.err
     assert "Traceback" not in captured.err and "training:" not in captured.out
     assert not bad.exists()
+
+
+@needs_dot
+def test_a_deep_models_graph_cut_to_max_nodes_keeps_its_rows_aligned():
+    import json
+
+    from visualize.dot_program import run_dot
+
+    J = mlp_cost([4] + [3] * 29 + [1], m=50)
+    layout = json.loads(run_dot(visualize.draw_graph(J, max_nodes=40).source, "json"))
+    starts = {}
+    for o in layout["objects"]:
+        match = re.match(r"<B>Z\^\[(\d+)\]</B>", o.get("label", ""))
+        if match and "pos" in o:
+            starts[int(match.group(1))] = float(o["pos"].split(",")[0])
+    assert len(starts) >= 4 and 30 in starts  # the layers nearest the cost are drawn
+    assert max(starts.values()) - min(starts.values()) < 1, starts  # no staircase

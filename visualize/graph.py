@@ -482,6 +482,8 @@ class GraphLayout:
             else:
                 rows.setdefault(layer, f"op{self.position[id(t)]}")
         layers = sorted(rows)
+        for layer in layers:  # one group: Graphviz keeps the chain between them straight
+            dot.node(rows[layer], group="layer rows")
         for upper, lower in zip(layers, layers[1:]):
             # Two ranks down (the parameters' rank between), straight down: left-aligned.
             dot.edge(rows[upper], rows[lower], style="invis", weight="20",
@@ -576,7 +578,7 @@ class GraphLayout:
                 tooltip="nodes left out; pass a larger max_nodes to draw more",
             )
             for target in dict.fromkeys(marker_edges):
-                dot.edge("more", target, style="dashed", color=COLOR_MUTED)
+                dot.edge("more", target, style="dashed", color=COLOR_MUTED, weight="0")
 
 
 def _dot_text(text: str) -> str:
