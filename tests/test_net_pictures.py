@@ -164,13 +164,20 @@ def test_decision_boundary_has_a_colour_bar_and_a_legend_of_the_labels(tmp_path)
 
 # --------------------------------------------------------------------------- a model's graph
 
-def mlp_cost(dims, m=400, hidden="tanh"):
+def mlp_output_and_cost(dims, m=400, hidden="tanh"):
+    """A^[L] = model(X) and the cost J (backward done). J's graph may reach Z^[L] directly:
+    binary_cross_entropy of a sigmoid output is computed from its logits."""
     model = nn.MLP(dims, hidden=hidden, seed=0)
     X = np.random.default_rng(1).standard_normal((dims[0], m))
     Y = (np.random.default_rng(2).random((1, m)) > 0.5).astype(float)
-    J = nn.binary_cross_entropy(model(X), Y)
+    A = model(X)
+    J = nn.binary_cross_entropy(A, Y)
     J.backward()
-    return J
+    return A, J
+
+
+def mlp_cost(dims, m=400, hidden="tanh"):
+    return mlp_output_and_cost(dims, m, hidden)[1]
 
 
 def node_labels(source: str) -> dict[str, str]:
@@ -184,21 +191,24 @@ def node_labels(source: str) -> dict[str, str]:
 
 
 def test_mlp_graph_reads_the_course_notation():
-    source = visualize.draw_graph(mlp_cost([2, 4, 1])).source
-    labels = "\n".join(node_labels(source).values())
-    for expected in (
+    A, J = mlp_output_and_cost([2, 4, 1])
+    network = "\n".join(node_labels(visualize.draw_graph(A, show_grad=False).source).values())
+    cost = "\n".join(node_labels(visualize.draw_graph(J).source).values())
+    layers = (
         "<B>Z^[1]</B> = W^[1] A^[0] + b^[1]",
         "<B>A^[1]</B> = tanh(Z^[1])",
         "<B>Z^[2]</B> = W^[2] A^[1] + b^[2]",
-        "<B>A^[2]</B> = sigmoid(Z^[2])",
         "<B>A^[0]</B> = X",
         "<B>W^[1]</B>", "<B>b^[1]</B>", "<B>W^[2]</B>", "<B>b^[2]</B>",
-        "binary_cross_entropy(A^[2], Y)",
-        "dJ/dW^[1]", "dJ/db^[2]",
-    ):
-        assert expected in labels, expected
-    assert "const (" not in labels  # X and Y are data with names, not anonymous constants
-    assert not re.search(r"<B>[uvwpqrs]</B>", labels)  # no generated letters
+    )
+    for expected in (*layers, "<B>A^[2]</B> = sigmoid(Z^[2])"):
+        assert expected in network, expected
+    for expected in (*layers, "<B>Y</B>", "dJ/dW^[1]", "dJ/db^[2]"):
+        assert expected in cost, expected
+    assert re.search(r"<B>J</B> = binary_cross_entropy\w*\((A|Z)\^\[2\], Y\)", cost)
+    for labels in (network, cost):
+        assert "const (" not in labels  # X and Y are data with names, not anonymous constants
+        assert not re.search(r"<B>[uvwpqrs]</B>", labels)  # no generated letters
 
 
 def parameter_labels(source: str) -> list[str]:
@@ -228,7 +238,7 @@ def test_a_models_graph_is_one_row_per_layer_aligned_and_compact():
     from visualize.dot_program import run_dot
 
     dims = [2, 20, 7, 5, 1]
-    dot = visualize.draw_graph(mlp_cost(dims))
+    dot = visualize.draw_graph(mlp_output_and_cost(dims)[0])
     layout = json.loads(run_dot(dot.source, "json"))
     nodes = {o["label"]: tuple(map(float, o["pos"].split(","))) for o in layout["objects"]
              if "pos" in o}
