@@ -108,7 +108,8 @@ def test_mlp_parameters_use_the_course_names_and_load_a_course_dictionary():
     model.load_state_dict(params)
     for name, p in model.named_parameters():
         np.testing.assert_array_equal(p.data, params[name])
-        assert p.name == name  # the tensors carry the course's names (for graph pictures)
+        # the tensors carry the course's names (for graph pictures): W1 is W^[1]
+        assert p.name == f"{name[0]}^[{name[1:]}]"
     X = np.random.default_rng(0).standard_normal((3, 6))
     AL, _ = reference.forward_deep(params, X, hidden="tanh")
     np.testing.assert_allclose(model(X).data, AL, rtol=1e-13)

@@ -14,13 +14,16 @@
 - :func:`backward_frames` - the backward pass step by step, the chain rule with numbers;
   :func:`write_frames`, :func:`frames_to_html`, :func:`frames_to_gif` write them.
 - :func:`draw_network` - the layers and units of a model.
+- :func:`draw_building_blocks` - the course's forward and backward blocks of each layer,
+  with the real shapes.
 - :func:`enable_notebook_display` - Tensors shown as their graph in Jupyter.
 - :func:`plot_costs`, :func:`plot_decision_boundary` - matplotlib plots (optional extra).
 
 .svg, .png and .pdf need Graphviz's ``dot`` program; .dot files need nothing.
 """
 
-from visualize.dot_program import GraphvizNotFoundError, dot_available
+from visualize.blocks import draw_building_blocks
+from visualize.dot_program import DEFAULT_DPI, GraphvizNotFoundError, dot_available
 from visualize.frames import (
     BackwardFrame,
     backward_frames,
@@ -38,6 +41,7 @@ __all__ = [
     "draw_graph",
     "render",
     "draw_network",
+    "draw_building_blocks",
     "backward_frames",
     "backward_steps",
     "BackwardFrame",
@@ -48,6 +52,7 @@ __all__ = [
     "plot_costs",
     "plot_decision_boundary",
     "dot_available",
+    "DEFAULT_DPI",
     "GraphvizNotFoundError",
     "GraphTooLargeError",
 ]

@@ -17,6 +17,11 @@ in forward order (never a name of the graph nor a course symbol such as w: see
 :mod:`visualize.names`); numbers such as the 3 of 3v are drawn as constants,
 without a gradient.
 
+A network's graph (its tensors named by ``nn``: W^[l], b^[l], Z^[l], A^[l]) is drawn
+layer by layer: one row per layer, Z^[l] = W^[l] A^[l-1] + b^[l] -> A^[l] = g(Z^[l]),
+with the layer's parameters just above it; the input reads A^[0] = X and the labels
+of the cost read Y.
+
 The graph is read only through the public, read-only names of Tensor (``op``,
 ``parents``, ``name``, ``data``, ``grad``, ``is_leaf``, ``requires_grad``,
 ``shape``), and every walk over it uses an explicit stack: a chain of 100,000 ops
@@ -47,6 +52,14 @@ HARD_LIMIT = 5000
 SMALL_SIZE = 6
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
+
+#: A name that puts a tensor in layer l: W1, b2, Z[3], W^[1], A^[2].
+LAYER_NAME = re.compile(r"[A-Za-z_]+\^?\[?(\d+)\]?")
+#: The names ``nn`` layers give what they compute: a graph holding one is a network's.
+NETWORK_NAME = re.compile(r"[ZA]\^\[(\d+)\]")
+#: Costs whose second operand is the labels Y.
+COST_OPS = ("binary_cross_entropy", "binary_cross_entropy_with_logits",
+            "softmax_cross_entropy", "squared_error", "cross_entropy")
 
 # Colours: inputs blue, intermediates yellow, the output green, gradients dark red.
 FILL_INPUT = "#dbeafe"
@@ -170,6 +183,8 @@ class GraphLayout:
         self.root = root
         self.order = forward_order(root)
         self.position = {id(t): i for i, t in enumerate(self.order)}
+        self.is_network = any(NETWORK_NAME.fullmatch(t.name or "") for t in self.order)
+        self.data_names = self._data_names() if self.is_network else {}
         self.total_nodes = sum(1 if t.is_leaf else 2 for t in self.order)
         limit = HARD_LIMIT if max_nodes is None else max_nodes
         if limit > HARD_LIMIT or (max_nodes is None and self.total_nodes > HARD_LIMIT):
@@ -189,9 +204,34 @@ class GraphLayout:
         self.omitted = self.total_nodes - sum(
             1 if t.is_leaf else 2 for t in self.order if id(t) in self.kept
         )
+        if group_by == "auto":
+            group_by = "layer" if self.is_network else None
+        #: One row per layer (group_by="layer"), parameters shown alike (see shows_values).
+        self.layered = group_by == "layer"
+        #: The layer l of each tensor in a layer (group_by="layer").
+        self.layer_of: dict[int, int] = {}
         self.groups = self._groups(group_by) if group_by is not None else {}
+        self.small_parameters = all(
+            format_array(t.data) is not None for t in self.order if self._is_layer_parameter(t)
+        )
 
     # ----------------------------------------------------------------- names
+    def _data_names(self) -> dict[int, str]:
+        """A network's unnamed data in the course's names: the input of Z^[1]'s linear
+        step is A^[0] (= X), the labels a cost compares with are Y."""
+        found: dict[int, str] = {}
+        for t in self.order:
+            if t.is_leaf or len(t.parents) < 2:
+                continue
+            operand = t.parents[1]
+            if not (operand.is_leaf and not operand.requires_grad and not operand.name):
+                continue
+            if t.op == "linear" and t.name == "Z^[1]":
+                found.setdefault(id(operand), "A^[0]")
+            elif t.op in COST_OPS:
+                found.setdefault(id(operand), "Y")
+        return found
+
     def _display_names(self) -> dict[int, str]:
         taken = {t.name for t in self.order if t.name}
         names: dict[int, str] = {}
@@ -207,6 +247,8 @@ class GraphLayout:
                 continue
             if t.name:
                 names[id(t)] = t.name
+            elif id(t) in self.data_names:
+                names[id(t)] = self.data_names[id(t)]
             elif not t.is_leaf:
                 names[id(t)] = next(letters)
             elif t.requires_grad:
@@ -224,8 +266,23 @@ class GraphLayout:
         return shown if shown is not None else f"const {format_shape(t.shape)}"
 
     def is_constant(self, t: Tensor) -> bool:
-        """A leaf that needs no gradient and has no name: a number of the formula."""
-        return t.is_leaf and not t.requires_grad and not t.name
+        """A leaf that needs no gradient and has no name: a number of the formula
+        (a network's input X and labels Y are data, not constants)."""
+        return t.is_leaf and not t.requires_grad and not t.name and id(t) not in self.data_names
+
+    def _is_layer_parameter(self, t: Tensor) -> bool:
+        return self.layered and t.is_leaf and t.requires_grad and id(t) in self.groups
+
+    def shows_values(self, t: Tensor) -> bool:
+        """Whether ``t``'s box writes its values (and its gradient's), or only its shape.
+
+        Small arrays (at most ``SMALL_SIZE`` numbers) show their values, larger ones their
+        shape; in a network drawn by layer, the parameters are shown alike: all by value
+        when every one is small, else all by shape (a number stays a number).
+        """
+        if format_array(t.data) is None:
+            return False
+        return t.ndim == 0 or self.small_parameters or not self._is_layer_parameter(t)
 
     def name(self, t: Tensor) -> str:
         return self.names[id(t)]
@@ -282,20 +339,21 @@ class GraphLayout:
             return found
         if group_by != "layer":
             raise ValueError(
-                f"draw_graph: group_by must be 'layer', a function of a tensor, or None; "
+                f"draw_graph: group_by must be 'layer', 'auto', a function of a tensor, or None; "
                 f"got {group_by!r}"
             )
-        # A tensor named like W1, b2, Z[3] belongs to that layer; an unnamed result belongs
-        # to the latest layer among its inputs (W2 @ A1 is in layer 2).
+        # A tensor named like W1, b2, Z[3], W^[1] belongs to that layer; an unnamed result
+        # belongs to the latest layer among its inputs (W2 @ A1 is in layer 2).
         layers: dict[int, int] = {}
         for t in self.order:
-            match = re.fullmatch(r"[A-Za-z_]+\^?\[?(\d+)\]?", t.name or "")
+            match = LAYER_NAME.fullmatch(t.name or "")
             if match:
                 layers[id(t)] = int(match.group(1))
-            elif not t.is_leaf:
+            elif not t.is_leaf and not self.is_network:  # nn names every tensor of a layer
                 found = [layers[id(p)] for p in t.parents if id(p) in layers]
                 if found:
                     layers[id(t)] = max(found)
+        self.layer_of = layers
         return {key: f"layer {layer}" for key, layer in layers.items()}
 
     # ----------------------------------------------------------------- drawing
@@ -317,8 +375,11 @@ class GraphLayout:
         head = html.escape(self.names[id(t)])
         if not t.is_leaf:
             head += " = " + html.escape(self.formula(t))
+        elif self.data_names.get(id(t)) == "A^[0]":
+            head += " = X"
         rows = []
-        value = format_array(t.data) if show_data else None
+        small = self.shows_values(t)
+        value = format_array(t.data) if show_data and small else None
         if value is not None:
             head += " = " + html.escape(value)
         rows.append(f"<B>{head}</B>")
@@ -329,7 +390,7 @@ class GraphLayout:
             array = _gradient_array(grad)
             name = html.escape(self.gradient_name(t))
             if array is not None:
-                shown = format_array(array)
+                shown = format_array(array) if small or array.ndim == 0 else None
                 text = f"{name} = {html.escape(shown)}" if shown is not None else (
                     f"{name}: shape {format_shape(array.shape)}"
                 )
@@ -345,7 +406,7 @@ class GraphLayout:
         grad_of: Callable[[Tensor], Any],
         show_data: bool = True,
         show_grad: bool = True,
-        rankdir: str = "LR",
+        rankdir: str | None = "LR",
         *,
         title: str | None = None,
         caption_lines: list[str] | None = None,
@@ -358,13 +419,16 @@ class GraphLayout:
         edge_attrs: Callable[[int], Mapping[str, str]] | None = None,
     ) -> graphviz.Digraph:
         """Build the Digraph; ``highlight`` and ``edge_labels`` (parent id -> text) serve
-        the backward frames.
+        the backward frames. ``rankdir`` None: top to bottom for a network drawn by layer
+        (a row per layer), else left to right.
 
         For a layout shared by several pictures (:mod:`visualize.steady`):
         ``every_edge_label`` (child id -> parent id -> text) labels every edge, not only
         the highlighted node's; ``node_attrs`` (node name, ``t3``/``op3`` -> attributes)
         and ``edge_attrs`` (the edge's number, in the order they are drawn -> attributes)
         add Graphviz attributes such as sizes and positions."""
+        if rankdir is None:
+            rankdir = "TB" if self.layered else "LR"
         if rankdir not in RANKDIRS:
             raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}")
         dot = graphviz.Digraph(name=self.output_name)
@@ -385,6 +449,8 @@ class GraphLayout:
         dot.attr("node", fontname=FONT, fontsize="12")
         dot.attr("edge", color="#4b5563", arrowsize="0.6", fontname=FONT, fontsize="10")
         drawn = [t for t in self.order if id(t) in self.kept]
+        if self.layered:  # layer 1 first, then 2, ...: Graphviz keeps that order
+            drawn.sort(key=lambda t: self.layer_of.get(id(t), 0))
         clusters: dict[str, list[Tensor]] = {}
         for t in drawn:
             clusters.setdefault(self.groups.get(id(t), ""), []).append(t)
@@ -396,11 +462,52 @@ class GraphLayout:
             with dot.subgraph(name=f"cluster_{number}") as cluster:
                 cluster.attr(label=_dot_text(group), style="rounded,dashed", color=COLOR_MUTED,
                              fontcolor=COLOR_MUTED, fontname=FONT)
-                self._add_nodes(cluster, members, grad_of, show_data, show_grad, highlight,
-                                fresh, pending, node_attrs or {})
+                if not self.layered:
+                    self._add_nodes(cluster, members, grad_of, show_data, show_grad,
+                                    highlight, fresh, pending, node_attrs or {})
+                    continue
+                # A layer is one rank: Z^[l] = W^[l] A^[l-1] + b^[l] -> A^[l] = g(Z^[l]) in a
+                # row, its parameters (leaves) on the rank just before it, beside its input.
+                leaves = sorted((t for t in members if t.is_leaf), key=self.name)  # W, b
+                with cluster.subgraph() as above:
+                    above.attr(rank="same")
+                    self._add_nodes(above, leaves, grad_of, show_data, show_grad,
+                                    highlight, fresh, pending, node_attrs or {})
+                    for left, right in zip(leaves, leaves[1:]):  # W^[l] left of b^[l]
+                        above.edge(f"t{self.position[id(left)]}",
+                                   f"t{self.position[id(right)]}", style="invis")
+                with cluster.subgraph() as row:
+                    row.attr(rank="same")
+                    self._add_nodes(row, [t for t in members if not t.is_leaf], grad_of,
+                                    show_data, show_grad, highlight, fresh, pending,
+                                    node_attrs or {})
         self._add_edges(dot, drawn, highlight, edge_labels or {}, every_edge_label or {},
                         edge_attrs)
+        if self.layered:
+            self._stack_layers(dot, drawn)
         return dot
+
+    def _stack_layers(self, dot: graphviz.Digraph, drawn: list[Tensor]) -> None:
+        """Rows one under the other, left-aligned: an invisible edge from each layer's first
+        op to the next layer's, the edges between layers (A^[l] into layer l+1) left free
+        (``constraint=false`` in :meth:`_add_edges`)."""
+        tops: dict[int, str] = {}
+        rows: dict[int, str] = {}
+        for t in drawn:
+            layer = self.layer_of.get(id(t))
+            if layer is None:
+                continue
+            if t.is_leaf:
+                tops.setdefault(layer, f"t{self.position[id(t)]}")
+            else:
+                rows.setdefault(layer, f"op{self.position[id(t)]}")
+        layers = sorted(rows)
+        for layer in layers:  # one group: Graphviz keeps the chain between them straight
+            dot.node(rows[layer], group="layer rows")
+        for upper, lower in zip(layers, layers[1:]):
+            # Two ranks down (the parameters' rank between), straight down: left-aligned.
+            dot.edge(rows[upper], rows[lower], style="invis", weight="20",
+                     minlen="2" if lower in tops else "1")
 
     def _add_nodes(
         self,
@@ -449,6 +556,11 @@ class GraphLayout:
                 op_attrs.update(node_attrs.get(f"op{index}", {}))
                 dot.node(f"op{index}", label=_dot_text(symbol), **op_attrs)
 
+    def _crosses_layers(self, parent: Tensor, child: Tensor) -> bool:
+        """An edge from one layer into a later one: A^[l] into Z^[l+1]'s linear step."""
+        upper, lower = self.layer_of.get(id(parent)), self.layer_of.get(id(child))
+        return upper is not None and lower is not None and upper < lower
+
     def _add_edges(
         self,
         dot: graphviz.Digraph,
@@ -485,6 +597,8 @@ class GraphLayout:
                     if chosen:
                         attrs.update(fontcolor=COLOR_HIGHLIGHT)
                 seen_parents.add(id(parent))
+                if self.layered and self._crosses_layers(parent, t):
+                    attrs.update(constraint="false", weight="0")
                 attrs.update(extra())
                 dot.edge(f"t{self.position[id(parent)]}", f"op{index}", **attrs)
             out_attrs = {"color": COLOR_HIGHLIGHT, "penwidth": "2"} if chosen else {}
@@ -501,7 +615,7 @@ class GraphLayout:
                 tooltip="nodes left out; pass a larger max_nodes to draw more",
             )
             for target in dict.fromkeys(marker_edges):
-                dot.edge("more", target, style="dashed", color=COLOR_MUTED)
+                dot.edge("more", target, style="dashed", color=COLOR_MUTED, weight="0")
 
 
 def _stacked(rows: list[str]) -> str:
@@ -523,10 +637,10 @@ def draw_graph(
     t: Tensor,
     show_data: bool = True,
     show_grad: bool = True,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     *,
     max_nodes: int | None = DEFAULT_MAX_NODES,
-    group_by: str | Callable[[Tensor], Any] | None = None,
+    group_by: str | Callable[[Tensor], Any] | None = "auto",
     title: str | None = None,
 ) -> graphviz.Digraph:
     """The computation graph of ``t`` as a :class:`graphviz.Digraph`.
@@ -538,15 +652,24 @@ def draw_graph(
     Numbers of the formula (the 3 of 3v) are dashed boxes without a gradient.
     Intermediate tensors have a gradient to show only after ``retain_grad()``.
 
+    The graph of a network made by ``nn`` reads as the course writes it, one row per
+    layer: Z^[1] = W^[1] A^[0] + b^[1] -> A^[1] = tanh(Z^[1]), ..., the parameters
+    W^[l], b^[l] above their layer, the input as A^[0] = X and the labels as Y.
+
     Parameters
     ----------
-    show_data, show_grad: whether to write values and gradients.
-    rankdir: "LR" (left to right, the course's way), "TB", "RL" or "BT".
+    show_data, show_grad: whether to write values and gradients. Small arrays show
+        their values, larger ones their shape; a network's parameters are shown alike
+        (all values, or all shapes when any is large).
+    rankdir: "LR" (left to right, the course's way), "TB", "RL" or "BT"; None (the
+        default): "TB" for a network drawn by layer (a row per layer), else "LR".
     max_nodes: at most this many nodes (tensors plus ops) are drawn, those nearest the
         output; the rest are counted in a "… N more nodes" box. None draws everything
         but refuses (:class:`GraphTooLargeError`) beyond ``HARD_LIMIT`` nodes.
-    group_by: "layer" draws each layer in a box (tensors named W1, b1, Z1, ... and what
-        is computed from them), or a function tensor -> group label (None: no group).
+    group_by: "layer" draws each layer in a box, on one rank (tensors named W1, b1,
+        W^[1], Z^[1], ... and what is computed from them); "auto" (the default) does so
+        for a network made by ``nn`` (whose tensors are named Z^[l], A^[l]); or a function
+        tensor -> group label; None: no group.
     title: a caption above the picture.
 
     Render it with :func:`visualize.render`, or let Jupyter show it inline.

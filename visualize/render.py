@@ -17,9 +17,11 @@ import graphviz
 from autograd_lite import Tensor
 from autograd_lite.files import atomic_write
 from visualize.dot_program import (
+    DEFAULT_DPI,
     DOT_TIMEOUT,
     INSTALL_HINT,
     GraphvizNotFoundError,
+    check_dpi,
     dot_available,
     missing_dot_message,
     run_dot,
@@ -31,7 +33,7 @@ from visualize.network import draw_network, is_network
 __all__ = [
     "PICTURE_FORMATS", "SOURCE_FORMATS", "format_of", "render", "to_digraph",
     # Re-exported from visualize.dot_program, where they live.
-    "DOT_TIMEOUT", "INSTALL_HINT", "GraphvizNotFoundError", "dot_available",
+    "DEFAULT_DPI", "DOT_TIMEOUT", "INSTALL_HINT", "GraphvizNotFoundError", "dot_available",
     "missing_dot_message", "run_dot", "svg_of",
 ]
 
@@ -75,19 +77,28 @@ def to_digraph(obj: Any) -> graphviz.Digraph | graphviz.Graph:
 
 
 def render(
-    t_or_model: Any, path: str | os.PathLike[str], format: str | None = None
+    t_or_model: Any,
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    *,
+    dpi: float | None = None,
 ) -> Path:
     """Draw a tensor's computation graph (or a model's network) into ``path``.
 
     The format comes from ``format`` or the path's suffix: ``.dot`` (the DOT source,
     no program needed), ``.svg``, ``.png`` or ``.pdf`` (drawn by Graphviz's ``dot``;
     a :class:`GraphvizNotFoundError` says how to install it when it is missing).
-    The file is written atomically. Returns the path written.
+    A PNG is drawn at ``dpi`` dots per inch, :data:`DEFAULT_DPI` (150) by default;
+    SVG and PDF are vectors, sharp at any size. The file is written atomically.
+    Returns the path written.
     """
     fmt = format_of(path, format)
+    check_dpi(dpi, "render")
     if fmt in PICTURE_FORMATS and not dot_available():
         raise GraphvizNotFoundError(missing_dot_message(f"render: writing {os.fspath(path)}"))
     graph = to_digraph(t_or_model)
     if fmt in SOURCE_FORMATS:
         return atomic_write(path, graph.source)
-    return atomic_write(path, run_dot(graph.source, fmt, f"render: writing {os.fspath(path)}"))
+    return atomic_write(
+        path, run_dot(graph.source, fmt, f"render: writing {os.fspath(path)}", dpi=dpi)
+    )

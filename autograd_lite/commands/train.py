@@ -3,9 +3,12 @@
     autograd-lite train --data flower                      # 4 tanh units, as in the course
     autograd-lite train --data digits --digit 3 --layers 20,7,5 --optimizer adam
     autograd-lite train --data breast_cancer --model logistic --save model.npz --plot cost.png
+    autograd-lite train --data digits --layers 20,7,5 --blocks blocks.png   # the course's figure
 
 Prints the model's dimension table, shows a progress bar with the cost, then the
-train and test accuracy; optionally saves the model (.npz) and the cost curve.
+train and test accuracy; optionally saves the model (.npz), the cost curve and the
+course's building-blocks figure of the model (forward and backward blocks per layer,
+with the shapes of the training set).
 """
 
 from __future__ import annotations
@@ -86,6 +89,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="save the trained model to this .npz file")
     parser.add_argument("--plot", metavar="PATH", default=None,
                         help="save the cost curve (.png, .svg, .pdf; needs matplotlib)")
+    parser.add_argument("--blocks", metavar="PATH", default=None,
+                        help="draw the model's building blocks, forward and backward per layer, "
+                             "with the training set's shapes (.svg, .png, .pdf, .dot)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
@@ -241,6 +247,29 @@ def check_plot_path(path: str) -> None:
     check_output_file(path, "--plot")
 
 
+def check_blocks_path(path: str) -> None:
+    """Fail before training when the building-blocks picture could not be written."""
+    from visualize.dot_program import dot_available, missing_dot_message
+    from visualize.render import format_of
+
+    try:
+        fmt = format_of(path)
+    except ValueError as err:
+        raise UserError(f"--blocks {path!r}: {str(err).removeprefix('render: ')}") from None
+    if fmt not in ("dot", "gv") and not dot_available():
+        raise UserError(missing_dot_message(f"--blocks {path!r}"))
+    check_output_file(path, "--blocks")
+
+
+def draw_blocks(model: nn.Module, m: int, path: str, title: str) -> None:
+    import visualize
+
+    try:
+        visualize.render(visualize.draw_building_blocks(model, m, title=title), path)
+    except OSError as err:
+        raise UserError(f"--blocks {path!r}: {err.strerror or err}") from None
+
+
 def plot_costs(costs: list[float], path: str, title: str) -> None:
     from visualize.plots import plot_costs as draw_cost_curve
 
@@ -274,6 +303,8 @@ def run(args: argparse.Namespace) -> int:
         check_plot_path(args.plot)
     if args.save:
         check_output_file(args.save, "--save")
+    if args.blocks:
+        check_blocks_path(args.blocks)
 
     X_train, Y_train, X_test, Y_test, description = load_data(args)
     _, _, n_classes = data_shape(args)
@@ -307,4 +338,8 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         plot_costs(costs, args.plot, f"{description}: {model_description}")
         print(f"saved the cost curve to {args.plot}")
+    if args.blocks:
+        draw_blocks(model, X_train.shape[1], args.blocks,
+                    f"Building blocks of {model_description}, m = {X_train.shape[1]}")
+        print(f"saved the building blocks to {args.blocks}")
     return 0

@@ -5,6 +5,10 @@ Layer l computes::
     Z^[l] = W^[l] A^[l-1] + b^[l]      W^[l] (n^[l], n^[l-1]),  b^[l] (n^[l], 1)
     A^[l] = g^[l](Z^[l])               Z^[l], A^[l] (n^[l], m);  A^[0] = X (n_x, m)
 
+and names what it computes as the course does: its parameters are the tensors
+"W^[l]" and "b^[l]", its results "Z^[l]" and "A^[l]" (``Tensor.name``), so a
+graph of a network reads Z^[1] = W^[1] A^[0] + b^[1], A^[1] = tanh(Z^[1]), ...
+
 :class:`Dense` is one such layer, :class:`Sequential` chains layers, and
 :class:`MLP` is the course's L-layer network with parameters named W1, b1, ...,
 WL, bL, so that a course parameter dictionary loads into it as it is.
@@ -77,7 +81,9 @@ class Dense(Module):
             or None (fresh randomness).
         dtype: float64 (default) or float32.
 
-    Parameters: ``W`` (n_out, n_in) and ``b`` (n_out, 1), zeros.
+    Parameters: ``W`` (n_out, n_in) and ``b`` (n_out, 1), zeros. Once the layer is
+    layer l of a network (:meth:`set_index`), its tensors are named as the course
+    names them: W^[l], b^[l], and the Z^[l], A^[l] that each forward pass makes.
     """
 
     def __init__(
@@ -102,12 +108,17 @@ class Dense(Module):
         self.W = Parameter(initialize_weights(init, self.n_out, self.n_in, rng, dtype), name="W")
         self.b = Parameter(np.zeros((self.n_out, 1), dtype=dtype), name="b")
         self.index: int | None = None
+        self._z_name: str | None = None
+        self._a_name: str | None = None
 
     def set_index(self, l: int | None) -> None:
-        """The layer's number l in its network (used in names W^[l] and in error messages)."""
+        """The layer's number l in its network: its tensors are then named W^[l], b^[l],
+        Z^[l] and A^[l] (in graph pictures and error messages)."""
         self.index = l
-        self.W.name = "W" if l is None else f"W{l}"
-        self.b.name = "b" if l is None else f"b{l}"
+        self.W.name = "W" if l is None else f"W^[{l}]"
+        self.b.name = "b" if l is None else f"b^[{l}]"
+        self._z_name = None if l is None else f"Z^[{l}]"
+        self._a_name = None if l is None else f"A^[{l}]"
 
     def _shape_error(self, shape: tuple[int, ...]) -> ShapeError:
         l = self.index
@@ -132,7 +143,13 @@ class Dense(Module):
         if len(shape) != 2 or shape[0] != self.n_in:
             raise self._shape_error(tuple(shape))
         Z = linear(self.W, A, self.b)
-        return Z if self._g is None else self._g(Z)
+        Z.name = self._z_name
+        if self._g is None:
+            return Z  # a linear layer: A^[l] = Z^[l], named Z^[l]
+        A = self._g(Z)
+        if A is not Z:
+            A.name = self._a_name
+        return A
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels (1, m) from this layer's output (see :meth:`Sequential.predict`)."""
