@@ -342,6 +342,7 @@ def binary_method(fn: type[Primitive], reflected: bool = False) -> Callable[[Ten
                 out, saved = fn.forward(a.item(), b.item())
                 if out - out:  # inf or nan: NumPy again, under its error settings
                     out, saved = fn.forward(a, b)
+                    out = _asarray(out)
                 else:
                     out = _asarray(out, a.dtype)  # (a float32 overflow warns here)
             else:
