@@ -2,26 +2,29 @@
 
 The backward frames and the ``graph`` command print each step of the chain rule as
 
-    dJ/db = dJ/dJ · -a/b² = 1 · -0.75 = -0.75
+    dJ/db = dJ/dJ · (-a/b²) = 1 · (-0.75) = -0.75
 
-where ``-a/b²`` is the op's own text (``Primitive.derivatives`` or ``derivative_text``)
-and -0.75 the number its VJP gives. A student reads the text as the reason for the
+where ``-a/b²`` is the op's own text (``Primitive.derivatives`` or ``derivative_text``;
+bracketed as a factor when it starts with a minus or is a sum or a difference) and -0.75
+the number its VJP gives. A student reads the text as the reason for the
 number, so a wrong text (``a/b²``) teaches a wrong derivative even when the number is
 right. :data:`TABLE` holds one or more cases per primitive of ``autograd_lite.ops``; for
 each case and each input:
 
 1. the text, as the frames print it, is the one written in the table;
 2. that text, evaluated at the case's point by a small evaluator of its own (below: the
-   course's notation, ``·``, ``²``, ``^``, ``log a``, Iverson brackets ``[a > b]``, read
+   course's notation, ``·``, ``²``, ``^``, ``e^a``, ``log a``, ``Π others``, Iverson
+   brackets ``[a > b]``, read
    into a Python syntax tree and walked, never ``eval``), equals a two-sided numerical
    derivative of the op at that point;
 3. the chain-rule line printed for that input shows that text and, as its local
    derivative, that same value.
 
 Ops whose derivative is not one expression (matmul, the reductions to an extreme, the
-shape ops, the fused costs) print ``∂y/∂x`` instead; their cases have no texts, and the
-test checks that they print none. A primitive with no case fails the test: adding an op
-means adding its case here (with a point away from its kinks).
+shape ops (flip, repeat and tile too), cumsum, the fused costs) print ``dy/dx`` instead;
+their cases have no texts, and the test checks that they print none. A primitive with
+no case fails the test: adding an op means adding its case here (with a point away from
+its kinks).
 """
 
 from __future__ import annotations
@@ -50,24 +53,29 @@ class TextError(ValueError):
     """The text is not in the notation this evaluator reads."""
 
 
+_CONSTANTS: dict[str, float] = {"e": math.e}
+
 _FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "log": np.log,
     "sign": np.sign,
     "sqrt": np.sqrt,
     "exp": np.exp,
+    "sin": np.sin,
+    "cos": np.cos,
+    "Π": lambda others: np.prod(others, axis=-1),  # Π others: each row, one element's others
     "iverson": lambda condition: np.where(condition, 1.0, 0.0),
 }
 
 
 def to_python(text: str) -> str:
     """The course's notation as Python syntax: ``-a/b²`` → ``-a/b**2``, ``J·log a`` →
-    ``J*log(a)``, ``[a > b]`` → ``iverson(a > b)``, ``[low ≤ a ≤ high]`` → ``iverson(low
-    <= a <= high)``, ``[a = b]`` → ``iverson(a == b)``."""
+    ``J*log(a)``, ``e^a`` → ``e**a``, ``Π others`` → ``Π(others)``, ``[a > b]`` →
+    ``iverson(a > b)``, ``[low ≤ a ≤ high]`` → ``iverson(low <= a <= high)``, ``[a = b]``
+    → ``iverson(a == b)``."""
     text = text.replace("·", "*").replace("−", "-").replace("²", "**2").replace("³", "**3")
     text = text.replace("^", "**").replace("≤", "<=").replace("≥", ">=")
-    text = re.sub(r"½(?=[\[\w(])", "(1/2)*", text).replace("½", "(1/2)")  # ½[a = b]
     text = re.sub(r"(?<![<>=!])=(?!=)", "==", text)
-    text = re.sub(r"\b(log|sign|sqrt|exp) ([A-Za-z_]\w*)", r"\1(\2)", text)  # log a
+    text = re.sub(r"\b(log|sign|sqrt|exp|Π) ([A-Za-z_]\w*)", r"\1(\2)", text)  # log a, Π others
     return text.replace("[", "iverson(").replace("]", ")")
 
 
@@ -93,6 +101,8 @@ def _value(node: ast.AST, values: dict[str, Any], text: str) -> Any:
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
         return float(node.value)
     if isinstance(node, ast.Name):
+        if node.id not in values and node.id in _CONSTANTS:
+            return _CONSTANTS[node.id]
         if node.id not in values:
             raise TextError(f"{text!r} names {node.id!r}, which is not an input of the op")
         return values[node.id]
@@ -109,8 +119,6 @@ def _value(node: ast.AST, values: dict[str, Any], text: str) -> Any:
             result = np.logical_and(result, _COMPARE[type(op)](left, right))
             left = right
         return result
-    if isinstance(node, ast.IfExp):
-        return np.where(value(node.test), value(node.body), value(node.orelse))
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             and node.func.id in _FUNCTIONS and len(node.args) == 1 and not node.keywords):
         return _FUNCTIONS[node.func.id](value(node.args[0]))
@@ -118,7 +126,7 @@ def _value(node: ast.AST, values: dict[str, Any], text: str) -> Any:
 
 
 def test_the_evaluator_reads_the_notation_and_nothing_else():
-    v = {"a": 3.0, "b": 2.0, "J": 0.5, "low": 0.0, "high": 1.0, "cond": True, "slope": 0.1}
+    v = {"a": 3.0, "b": 2.0, "J": 0.5, "low": 0.0, "high": 1.0, "cond": True}
     assert evaluate("-a/b²", v) == -0.75
     assert evaluate("a/b²", v) == 0.75
     assert evaluate("(J·(1 - J))", v) == 0.25
@@ -126,11 +134,17 @@ def test_the_evaluator_reads_the_notation_and_nothing_else():
     assert evaluate("(b·a^(b - 1))", v) == 6.0
     assert evaluate("3·a^2", v) == 27.0
     assert evaluate("[a > b]", v) == 1.0 and evaluate("[b > a]", v) == 0.0
-    assert evaluate("[a > b] + ½[a = b]", {"a": 1.0, "b": 1.0}) == 0.5
+    assert evaluate("([a > b] + 0.5·[a = b])", {"a": 1.0, "b": 1.0}) == 0.5
+    assert evaluate("([a > 0] + 0.2·[a ≤ 0])", {"a": -1.0}) == 0.2
     assert evaluate("[low ≤ J ≤ high]", v) == 1.0 and evaluate("[low ≤ a ≤ high]", v) == 0.0
     assert evaluate("[not cond]", v) == 0.0 and evaluate("sign(b)", v) == 1.0
-    assert evaluate("(1 if a > 0 else slope)", {"a": -1.0, "slope": 0.1}) == 0.1
-    for bad in ["__import__('os')", "a.real", "c", "a[0]", "lambda: 1", "(1, 2)", "'x'"]:
+    assert evaluate("e^a", v) == pytest.approx(math.exp(3)) and evaluate("e^(a - J)", v) == (
+        pytest.approx(math.exp(2.5)))
+    assert evaluate("(-sin(a))", v) == -math.sin(3) and evaluate("cos(b)", v) == math.cos(2)
+    assert evaluate("Π others", {"others": [[2.0, 3.0], [1.0, 3.0]]}).tolist() == [6.0, 3.0]
+    assert evaluate("2·(a - μ)/(N - ddof)", {"a": 3.0, "μ": 1.0, "N": 3, "ddof": 1}) == 2.0
+    for bad in ["__import__('os')", "a.real", "c", "a[0]", "lambda: 1", "(1, 2)", "'x'",
+                "(1 if a > 0 else 0.2)", "½[a = b]", "e.real"]:
         with pytest.raises(TextError):
             evaluate(bad, v)
 
@@ -144,9 +158,10 @@ class Case:
 
     ``names`` are the names of the leaves, in the order ``make`` takes them (they become
     the op's inputs, in that order); ``make`` applies the op; ``texts`` are its derivative
-    texts per input, as the frames print them (None: no text, ``∂y/∂x`` is printed);
+    texts per input, as the frames print them (None: no text, ``dy/dx`` is printed);
     ``points`` the leaves' values (each away from the op's kinks); ``constants`` other
-    names the texts use (cond, low, high, slope); ``eps`` the step of the differences.
+    names the texts use (cond, low, high, μ, N, ddof, others); ``eps`` the step of the
+    differences.
     The output is named J; where it has several elements (each input element reaching one
     of them), the text is checked against the derivative of their sum.
     """
@@ -175,26 +190,33 @@ NO_TEXT = (None,)
 TABLE: list[Case] = [
     # ---- elementwise arithmetic
     Case("add", ("a", "b"), lambda a, b: a + b, ("1", "1"), [(3.0, 2.0)]),
-    Case("sub", ("a", "b"), lambda a, b: a - b, ("1", "-1"), [(3.0, 2.0)]),
+    Case("sub", ("a", "b"), lambda a, b: a - b, ("1", "(-1)"), [(3.0, 2.0)]),
     Case("mul", ("a", "b"), lambda a, b: a * b, ("b", "a"), [(3.0, 2.0), (-1.5, 0.25)]),
-    Case("div", ("a", "b"), lambda a, b: a / b, ("1/b", "-a/b²"), [(3.0, 2.0), (-1.0, 0.5)]),
-    Case("neg", ("a",), lambda a: -a, ("-1",), [(3.0,)]),
-    Case("pow", ("a", "b"), lambda a, b: a ** b, ("(b·a^(b - 1))", "J·log a"),
+    Case("div", ("a", "b"), lambda a, b: a / b, ("1/b", "(-a/b²)"), [(3.0, 2.0), (-1.0, 0.5)]),
+    Case("neg", ("a",), lambda a: -a, ("(-1)",), [(3.0,)]),
+    Case("pow", ("a", "b"), lambda a, b: a ** b, ("b·a^(b - 1)", "J·log a"),
          [(1.5, 2.5), (3.0, -0.5)]),
     Case("pow", ("a",), lambda a: a ** 2, ("2·a",), [(1.5,), (-0.5,)]),
     Case("pow", ("a",), lambda a: a ** 3, ("3·a^2",), [(1.5,), (-0.5,)]),
     Case("pow", ("a",), lambda a: a ** 0.5, ("0.5·a^-0.5",), [(2.0,)]),
     Case("exp", ("a",), al.exp, ("J",), [(0.5,), (-2.0,)]),
     Case("log", ("a",), al.log, ("1/a",), [(0.5,), (4.0,)]),
-    Case("log1p", ("a",), ops.log1p, ("(1/(1 + a))",), [(0.5,), (-0.75,)]),
+    Case("log1p", ("a",), ops.log1p, ("1/(1 + a)",), [(0.5,), (-0.75,)]),
     Case("square", ("a",), ops.square, ("2·a",), [(1.5,), (-3.0,)]),
+    Case("expm1", ("a",), ops.expm1, ("e^a",), [(0.5,), (-2.0,), (1e-3,)]),
+    Case("sin", ("a",), ops.sin, ("cos(a)",), [(0.5,), (-2.0,)]),
+    Case("cos", ("a",), ops.cos, ("(-sin(a))",), [(0.5,), (-2.0,)]),
+    Case("sign", ("a",), ops.sign, ("0",), [(0.5,), (-2.0,)]),  # flat away from 0
     Case("sqrt", ("a",), al.sqrt, ("1/(2·J)",), [(0.25,), (9.0,)]),
     Case("abs", ("a",), al.abs, ("sign(a)",), [(1.5,), (-3.0,)]),
-    # At a tie the two-sided difference is ½ too: (max(a + ε, a) − max(a − ε, a)) / 2ε.
-    Case("maximum", ("a", "b"), al.maximum, ("([a > b] + ½[a = b])", "([b > a] + ½[a = b])"),
-         [(3.0, 2.0), (1.0, 2.0), (2.0, 2.0)]),
-    Case("minimum", ("a", "b"), al.minimum, ("([a < b] + ½[a = b])", "([b < a] + ½[a = b])"),
-         [(3.0, 2.0), (1.0, 2.0), (2.0, 2.0)]),
+    # The tie rule is printed only where a and b tie; there the two-sided difference is
+    # 0.5 too: (max(a + ε, a) − max(a − ε, a)) / 2ε.
+    Case("maximum", ("a", "b"), al.maximum, ("[a > b]", "[b > a]"), [(3.0, 2.0), (1.0, 2.0)]),
+    Case("maximum", ("a", "b"), al.maximum, ("([a > b] + 0.5·[a = b])", "([b > a] + 0.5·[b = a])"),
+         [(2.0, 2.0), ([2.0, 3.0], [2.0, 1.0])]),
+    Case("minimum", ("a", "b"), al.minimum, ("[a < b]", "[b < a]"), [(3.0, 2.0), (1.0, 2.0)]),
+    Case("minimum", ("a", "b"), al.minimum, ("([a < b] + 0.5·[a = b])", "([b < a] + 0.5·[b = a])"),
+         [(2.0, 2.0), ([2.0, 3.0], [2.0, 1.0])]),
     Case("where", ("a", "b"), lambda a, b: al.where(True, a, b), ("[cond]", "[not cond]"),
          [(3.0, 2.0)], constants={"cond": True}),
     Case("where", ("a", "b"), lambda a, b: al.where(False, a, b), ("[cond]", "[not cond]"),
@@ -204,11 +226,14 @@ TABLE: list[Case] = [
     # a float64 leaf stored as float32; a step of 2⁻¹⁰ keeps a ± ε exact in float32.
     Case("astype", ("a",), lambda a: a.astype(np.float32), ("1",), [(0.5,)], eps=2**-10),
     # ---- activations
-    Case("sigmoid", ("a",), al.sigmoid, ("(J·(1 - J))",), [(0.5,), (-2.0,)]),
+    Case("sigmoid", ("a",), al.sigmoid, ("J·(1 - J)",), [(0.5,), (-2.0,)]),
     Case("tanh", ("a",), al.tanh, ("(1 - J²)",), [(0.5,), (-2.0,)]),
     Case("relu", ("a",), al.relu, ("[a > 0]",), [(1.5,), (-2.0,)]),
-    Case("leaky_relu", ("a",), lambda a: al.leaky_relu(a, 0.2), ("(1 if a > 0 else slope)",),
-         [(1.5,), (-2.0,)], constants={"slope": 0.2}),
+    # The slope is printed as a number: two slopes, two texts.
+    Case("leaky_relu", ("a",), lambda a: al.leaky_relu(a, 0.2), ("([a > 0] + 0.2·[a ≤ 0])",),
+         [(1.5,), (-2.0,)]),
+    Case("leaky_relu", ("a",), lambda a: al.leaky_relu(a, 0.05),
+         ("([a > 0] + 0.05·[a ≤ 0])",), [(1.5,), (-2.0,)]),
     Case("softmax", ("a",), al.softmax, NO_TEXT, [([[0.5], [1.0]],)]),
     Case("log_softmax", ("a",), al.log_softmax, NO_TEXT, [([[0.5], [1.0]],)]),
     # ---- reductions: J from a vector a = (a_1, a_2, a_3); the text is ∂J/∂a_i
@@ -219,8 +244,34 @@ TABLE: list[Case] = [
          [([[0.5, -1.0, 2.0, 3.0], [1.0, 2.0, 4.0, 8.0]],)]),  # two means of four each
     Case("max", ("a",), lambda a: ops.max(a), NO_TEXT, [([0.5, -1.0, 2.0],)]),
     Case("min", ("a",), lambda a: ops.min(a), NO_TEXT, [([0.5, -1.0, 2.0],)]),
+    # Π others: the product of the other elements, written out here (others[i] = a without
+    # a_i), with a zero in the second case (there J/a would be 0/0).
+    Case("prod", ("a",), lambda a: ops.prod(a), ("Π others",), [([2.0, -3.0, 0.5],)],
+         constants={"others": [[-3.0, 0.5], [2.0, 0.5], [2.0, -3.0]]}),
+    Case("prod", ("a",), lambda a: ops.prod(a), ("Π others",), [([0.0, 2.0, 3.0],)],
+         constants={"others": [[2.0, 3.0], [0.0, 3.0], [0.0, 2.0]]}),
+    # μ the mean of a (1.25), N its count; ddof 0 and 1 tell N - ddof from N.
+    Case("var", ("a",), lambda a: ops.var(a), ("2·(a - μ)/(N - ddof)",),
+         [([0.5, -1.0, 2.0, 3.5],)], constants={"μ": 1.25, "N": 4, "ddof": 0}),
+    Case("var", ("a",), lambda a: ops.var(a, ddof=1), ("2·(a - μ)/(N - ddof)",),
+         [([0.5, -1.0, 2.0, 3.5],)], constants={"μ": 1.25, "N": 4, "ddof": 1}),
+    Case("std", ("a",), lambda a: ops.std(a), ("(a - μ)/((N - ddof)·J)",),
+         [([0.5, -1.0, 2.0, 3.5],)], constants={"μ": 1.25, "N": 4, "ddof": 0}),
+    Case("std", ("a",), lambda a: ops.std(a, ddof=1), ("(a - μ)/((N - ddof)·J)",),
+         [([0.5, -1.0, 2.0, 3.5],)], constants={"μ": 1.25, "N": 4, "ddof": 1}),
+    Case("logsumexp", ("a",), lambda a: ops.logsumexp(a), ("e^(a - J)",),
+         [([0.5, -1.0, 2.0],), (0.5,)]),
+    # s_i = a_1 + ... + a_i: ds_i/da_j is [j ≤ i], not one number for every element.
+    Case("cumsum", ("a",), lambda a: ops.cumsum(a), NO_TEXT, [([0.5, -1.0, 2.0],)]),
     # ---- products and the fused steps
     Case("matmul", ("a", "b"), lambda a, b: a @ b, (None, None), [([[1.0, 2.0]], [[3.0], [4.0]])]),
+    # einsum writes the product of the other operands: the derivative where every operand
+    # has the same subscripts (an elementwise product, a dot product, a sum).
+    Case("einsum", ("a", "b"), lambda a, b: ops.einsum("i,i->i", a, b), ("b", "a"),
+         [([0.5, -1.0], [2.0, 3.0])]),
+    Case("einsum", ("a", "b"), lambda a, b: ops.einsum("i,i->", a, b), ("b", "a"),
+         [([0.5, -1.0], [2.0, 3.0])]),
+    Case("einsum", ("a",), lambda a: ops.einsum("ij->i", a), ("1",), [([[0.5, -1.0]],)]),
     Case("linear", ("W", "A", "b"), ops.linear, (None, None, None),
          [([[1.0, 2.0]], [[3.0], [4.0]], [[0.5]])]),
     Case("binary_cross_entropy", ("A", "Y"), ops.binary_cross_entropy, (None, None),
@@ -238,6 +289,11 @@ TABLE: list[Case] = [
     Case("concatenate", ("a", "b"), lambda a, b: ops.concatenate([a, b]), (None, None),
          [([1.0], [2.0])]),
     Case("stack", ("a", "b"), lambda a, b: ops.stack([a, b]), (None, None), [(1.0, 2.0)]),
+    Case("flip", ("a",), lambda a: ops.flip(a), NO_TEXT, [([1.0, 2.0],)]),
+    Case("repeat", ("a",), lambda a: ops.repeat(a, 2), NO_TEXT, [([1.0, 2.0],)]),
+    Case("tile", ("a",), lambda a: ops.tile(a, 2), NO_TEXT, [([1.0, 2.0],)]),
+    # y = a inside a border of constants: dy/da = 1 where a sits (the border has no input).
+    Case("pad", ("a",), lambda a: ops.pad(a, 1), ("1",), [([1.0, -2.0],), (3.0,)]),
 ]
 
 TEXT_CASES = [case for case in TABLE if any(t is not None for t in case.texts)]
@@ -336,5 +392,7 @@ def test_the_chain_rule_line_shows_the_text_and_its_value(case):
             [line] = [line for line in lines if line.startswith(prefix)]
             local = line[len(prefix):].rsplit(" = ", 1)[0]
             shape = np.shape(point[case.names.index(name)])
-            own = np.broadcast_to(evaluate(text, values), shape)
-            assert local == format_array(own), f"{line!r}: {text} is {format_array(own)}"
+            own = format_array(np.broadcast_to(evaluate(text, values), shape))
+            if own.startswith("-"):  # a negative factor is bracketed: 1 · (-0.75)
+                own = f"({own})"
+            assert local == own, f"{line!r}: {text} is {own}"
