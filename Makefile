@@ -1,12 +1,16 @@
 # Two commands set everything up on a fresh machine:
 #   make demo   virtualenv + install + the main demo
 #   make test   virtualenv + install + the whole test suite (with headless Chromium)
+# and, for CI: make test-min   the suite again, on the lowest versions pyproject.toml allows
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+MIN_VENV  := .venv-min
+MIN_BIN   := $(MIN_VENV)/bin
+MIN_STAMP := $(MIN_VENV)/.installed-stamp
 
-.PHONY: demo test lint bench dot browser clean
+.PHONY: demo test test-min lint bench dot browser clean
 
 demo: $(STAMP) dot
 	$(BIN)/autograd-lite demo
@@ -14,6 +18,11 @@ demo: $(STAMP) dot
 test: $(STAMP) dot browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The declared floors (numpy>=2.0 -> numpy==2.0, ...; .ci/floors.py reads pyproject.toml)
+# in a virtualenv of their own, then the whole suite on them.
+test-min: $(MIN_STAMP) dot
+	$(MIN_BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
@@ -26,6 +35,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[plots,data,test]"
 	touch $(STAMP)
+
+# Made afresh whenever the floors may have changed, so no newer version stays behind.
+# Wheels only: a floor without a wheel for this Python fails at once instead of compiling.
+$(MIN_STAMP): pyproject.toml .ci/floors.py
+	rm -rf $(MIN_VENV)
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_BIN)/python -m pip install --quiet --upgrade pip
+	$(MIN_BIN)/python -m pip install --quiet "tomli; python_version < '3.11'"
+	$(MIN_BIN)/python .ci/floors.py > $(MIN_VENV)/floors.txt
+	$(MIN_BIN)/python -m pip install --quiet --only-binary=:all: -r $(MIN_VENV)/floors.txt
+	$(MIN_BIN)/python -m pip install --quiet --no-deps -e .
+	$(MIN_BIN)/python -m pip check
+	touch $(MIN_STAMP)
 
 # Graphviz's `dot` program draws the pictures (.svg, .png, .pdf); .dot files need no program.
 dot:
@@ -56,4 +78,4 @@ browser:
 	fi
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(MIN_VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

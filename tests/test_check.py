@@ -98,6 +98,83 @@ def test_gradcheck_catches_a_small_error_too():
     assert not al.gradcheck(lambda t: apply(SlightlyWrongExp, (t,)).sum(), x)
 
 
+def scaled_derivative(factor):
+    """z = 3x, whose VJP returns ``factor`` times the right derivative 3.
+
+    J = Σ z is linear, so the two-sided difference is 3 up to rounding (about 1e-9
+    relatively at ε = 1e-7), and the relative difference is known by hand:
+    ‖3f − 3‖ / (‖3f‖ + ‖3‖) = |f − 1| / (|f| + 1) on every element.
+    """
+
+    class ScaledDerivative(Primitive):
+        name = "scaled_derivative"
+
+        @staticmethod
+        def forward(x):
+            return 3.0 * x, None
+
+        @staticmethod
+        def backward(g, saved, inputs, out, needs):
+            return (g * (3.0 * factor),)
+
+    return lambda t: apply(ScaledDerivative, (t,)).sum()
+
+
+X_LINEAR = np.array([[0.5, -1.25, 2.0], [1.5, 0.75, -3.0]])
+
+
+def test_gradcheck_fails_a_derivative_of_the_wrong_sign_with_relative_difference_1():
+    """g = -g_num: ‖g − g_num‖ / (‖g‖ + ‖g_num‖) = 2‖g‖ / 2‖g‖ = 1, the largest there is.
+    (The difference of the norms, |‖g‖ − ‖g_num‖|, would be 0 and pass.)"""
+    report = al.gradcheck(scaled_derivative(-1.0), X_LINEAR)
+    assert not report and not report.inputs[0].passed
+    assert report.inputs[0].relative_difference == pytest.approx(1.0, abs=1e-12)
+    assert report.relative_difference == pytest.approx(1.0, abs=1e-12)
+    assert report.inputs[0].max_abs_difference == pytest.approx(6.0, rel=1e-6)
+    np.testing.assert_allclose(report.inputs[0].gradient, np.full((2, 3), -3.0), rtol=0)
+    np.testing.assert_allclose(report.inputs[0].numerical_gradient, np.full((2, 3), 3.0),
+                               rtol=1e-8)
+
+
+def test_gradcheck_compares_the_vectors_not_their_lengths():
+    """A gradient with its elements swapped has the right norm: ‖g‖ = ‖g_num‖. z = c ⊙ x
+    with c = (1, 2) and a VJP that returns (2, 1): ‖(1, −1)‖ / (2√5) = √2 / (2√5)."""
+
+    class SwappedDerivative(Primitive):
+        name = "swapped_derivative"
+
+        @staticmethod
+        def forward(x):
+            return x * np.array([1.0, 2.0]), None
+
+        @staticmethod
+        def backward(g, saved, inputs, out, needs):
+            return (g * np.array([2.0, 1.0]),)
+
+    report = al.gradcheck(lambda t: apply(SwappedDerivative, (t,)).sum(), np.array([0.5, -1.5]))
+    assert not report
+    assert report.inputs[0].relative_difference == pytest.approx(
+        np.sqrt(2) / (2 * np.sqrt(5)), rel=1e-8)
+
+
+def test_gradcheck_passes_below_its_default_threshold_1e_minus_7_and_fails_above():
+    """A derivative wrong by a relative 5e-7 has relative difference 5e-7 / (2 + 5e-7),
+    about 2.5e-7: it fails at the default tol = 1e-7 and passes with tol=1e-6."""
+    report = al.gradcheck(scaled_derivative(1 + 5e-7), X_LINEAR)
+    assert report.tol == 1e-7
+    rel = report.inputs[0].relative_difference
+    assert rel == pytest.approx(5e-7 / (2 + 5e-7), rel=1e-2)
+    assert not report and not report.inputs[0].within_rounding
+    assert al.gradcheck(scaled_derivative(1 + 5e-7), X_LINEAR, tol=1e-6)
+    # The default threshold is 1e-7 itself, not something near it: a relative difference of
+    # 1.1e-7 fails and one of 0.9e-7 passes (the difference quotient is good to ~1e-9).
+    assert not al.gradcheck(scaled_derivative(1 + 2.2e-7), X_LINEAR)
+    assert al.gradcheck(scaled_derivative(1 + 1.8e-7), X_LINEAR)
+    # And tol= moves it: 2.5e-7 passes below 3e-7, fails below 2e-7.
+    assert al.gradcheck(scaled_derivative(1 + 5e-7), X_LINEAR, tol=3e-7)
+    assert not al.gradcheck(scaled_derivative(1 + 5e-7), X_LINEAR, tol=2e-7)
+
+
 def test_gradcheck_of_a_non_scalar_output_checks_a_random_projection():
     x = np.array([[0.3, -0.7], [1.1, 0.2]])
     report = al.gradcheck(lambda t: al.tanh(t) * 2, x)

@@ -425,7 +425,8 @@ class Maximum(Primitive):
     name = "maximum"
     broadcasts = True
     expression = ExpressionForm("maximum", tensors=2)
-    derivatives = ("[{0} > {1}]", "[{1} > {0}]")
+    # Iverson brackets: [a > b] is 1 where a > b, else 0; a tie gives each side ½.
+    derivatives = ("[{0} > {1}] + ½[{0} = {1}]", "[{1} > {0}] + ½[{0} = {1}]")
 
     @classmethod
     def derivative_text(cls, position, out, operands, node):
@@ -450,7 +451,7 @@ class Minimum(Primitive):
     name = "minimum"
     broadcasts = True
     expression = ExpressionForm("minimum", tensors=2)
-    derivatives = ("[{0} < {1}]", "[{1} < {0}]")
+    derivatives = ("[{0} < {1}] + ½[{0} = {1}]", "[{1} < {0}] + ½[{0} = {1}]")
 
     @classmethod
     def derivative_text(cls, position, out, operands, node):

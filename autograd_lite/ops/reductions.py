@@ -347,7 +347,6 @@ class Cumsum(Primitive):
     the running sum of dJ/ds taken from the end (flip, cumsum, flip)."""
 
     name = "cumsum"
-    derivatives = ("1",)
 
     @staticmethod
     def forward(x, axis):

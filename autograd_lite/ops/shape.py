@@ -172,7 +172,6 @@ class Flip(Primitive):
     dx = dy flipped back along the same axes (a flip is its own adjoint)."""
 
     name = "flip"
-    derivatives = ("1",)
 
     @staticmethod
     def forward(x, axes):
@@ -215,7 +214,6 @@ class Repeat(Primitive):
     """
 
     name = "repeat"
-    derivatives = ("1",)
 
     @staticmethod
     def forward(x, repeats, axis):
@@ -243,7 +241,6 @@ class Tile(Primitive):
     axes summed)."""
 
     name = "tile"
-    derivatives = ("1",)
 
     @staticmethod
     def forward(x, reps):
