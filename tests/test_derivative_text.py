@@ -272,6 +272,12 @@ TABLE: list[Case] = [
     Case("einsum", ("a", "b"), lambda a, b: ops.einsum("i,i->", a, b), ("b", "a"),
          [([0.5, -1.0], [2.0, 3.0])]),
     Case("einsum", ("a",), lambda a: ops.einsum("ij->i", a), ("1",), [([[0.5, -1.0]],)]),
+    # Otherwise an element of the output depends on other elements than its own: no text
+    # (the product of the others, b for "ij,jk->ik" or 1 for the trace, was wrong).
+    Case("einsum", ("a", "b"), lambda a, b: ops.einsum("ij,jk->ik", a, b), (None, None),
+         [([[1.0, 2.0]], [[3.0], [4.0]])]),
+    Case("einsum", ("a",), lambda a: ops.einsum("ii->", a), NO_TEXT, [([[1.0, 2.0], [3.0, 4.0]],)]),
+    Case("einsum", ("a",), lambda a: ops.einsum("ij->ji", a), NO_TEXT, [([[1.0, 2.0]],)]),
     Case("linear", ("W", "A", "b"), ops.linear, (None, None, None),
          [([[1.0, 2.0]], [[3.0], [4.0]], [[0.5]])]),
     Case("binary_cross_entropy", ("A", "Y"), ops.binary_cross_entropy, (None, None),

@@ -140,7 +140,18 @@ class Einsum(Primitive):
 
     @classmethod
     def derivative_text(cls, position, out, operands, node):
-        """dZ/dX_k is the product of the other operands (1 for a single operand)."""
+        """dZ/dX_k, element by element, is the product of the other operands (1 for a single
+        operand) when every operand has the same subscripts and Z keeps some of them in
+        order: an elementwise product, a dot product, a sum. Otherwise (``"ij,jk->ik"``,
+        a trace ``"ii->"``, a transpose ``"ij->ji"``) each element of Z depends on other
+        elements of X_k than its own, and no one expression says it: no text."""
+        if node._saved is None:
+            return None
+        terms, output, _ = node._saved
+        term = terms[0]
+        same = all(t == term for t in terms) and len(set(term)) == len(term)
+        if not same or output != "".join(label for label in term if label in output):
+            return None
         others = operands[:position] + operands[position + 1:]
         return "·".join(others) if others else "1"
 
