@@ -31,10 +31,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick, render_graph
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim
+from autograd_lite.lessons import Lesson, pick, render_graph
 from visualize import draw_network
 
 lesson = Lesson("week1_neurons")

@@ -36,10 +36,10 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick, render_graph
 
 import autograd_lite as al
 from autograd_lite import data, reference
+from autograd_lite.lessons import Lesson, pick, render_graph
 from visualize import (
     backward_frames,
     dot_available,

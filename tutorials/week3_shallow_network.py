@@ -32,10 +32,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, montage, pick
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim, reference
+from autograd_lite.lessons import Lesson, montage, pick
 from visualize import plot_decision_boundary
 
 lesson = Lesson("week3_shallow_network")

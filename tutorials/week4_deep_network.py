@@ -34,10 +34,10 @@ import io
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import FAST, Lesson, pick
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim, reference
+from autograd_lite.lessons import FAST, Lesson, pick
 
 lesson = Lesson("week4_deep_network")
 
