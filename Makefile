@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench dot clean
+.PHONY: demo test lint bench dot clean gallery
 
 demo: $(STAMP) dot
 	$(BIN)/autograd-lite demo
@@ -17,6 +17,20 @@ test: $(STAMP) dot
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The lessons' gallery (tutorials/gallery/): every picture a lesson marks, with the numbers
+# behind it (<picture>.json), from full runs; gallery/fast/ holds the numbers of fast runs,
+# which tests/test_gallery.py compares with a fresh run at 1 and 2 BLAS threads.
+LESSONS = $(filter-out tutorials/_%,$(wildcard tutorials/*.py))
+
+gallery: $(STAMP) dot
+	rm -rf tutorials/gallery
+	for lesson in $(LESSONS); do \
+		FAST= CI= GALLERY=1 $(BIN)/python $$lesson || exit 1; \
+		FAST=1 GALLERY=1 GALLERY_DIR=tutorials/gallery/fast TUTORIAL_OUT=tutorials/out/fast \
+			$(BIN)/python $$lesson || exit 1; \
+	done
+	find tutorials/gallery/fast -type f ! -name '*.json' -delete
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
