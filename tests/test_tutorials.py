@@ -2,7 +2,8 @@
 
 Each lesson is run in a subprocess, from an empty folder, with its pictures going to
 a temporary folder; the test checks that it exits cleanly, wrote its pictures, and
-printed the facts its prose promises (J = 33, dJ/db = 6, the flower accuracies, ...).
+printed the facts its prose promises (J = 33, dJ/db = 6, the flower accuracies, ...),
+and that the numbers behind its gallery pictures are the gallery's (tests/test_gallery.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_gallery import check_gallery_numbers
 from tests.test_lessons_new import NEW_LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,6 +153,7 @@ def test_lesson_runs_and_shows_its_point(lesson, tmp_path):
         path = folder / name
         assert path.is_file() and path.stat().st_size > 0, f"{lesson} did not write {name}"
     CHECKS[lesson](result.stdout)
+    check_gallery_numbers(lesson, folder)  # the gallery's numbers, with 1 BLAS thread
 
 
 def test_gallery_pictures_exist_and_are_small():

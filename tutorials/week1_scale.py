@@ -32,10 +32,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim
+from autograd_lite.lessons import Lesson, pick
 
 lesson = Lesson("week1_scale")
 X_train, Y_train, X_test, Y_test = data.digits()  # labels 0..9 as (1, m)

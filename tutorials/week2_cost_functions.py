@@ -31,9 +31,9 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick
 
 import autograd_lite as al
+from autograd_lite.lessons import Lesson, pick
 
 lesson = Lesson("week2_cost_functions")
 

@@ -32,9 +32,9 @@
 
 # %%
 import numpy as np
-from _common import Lesson, render_graph
 
 import autograd_lite as al
+from autograd_lite.lessons import Lesson, render_graph
 from visualize import draw_graph
 
 lesson = Lesson("week2_one_example")

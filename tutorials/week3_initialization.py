@@ -29,10 +29,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim
+from autograd_lite.lessons import Lesson, pick
 
 lesson = Lesson("week3_initialization")
 X_train, Y_train, X_test, Y_test = data.digits(positive=8)
