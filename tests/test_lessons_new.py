@@ -147,8 +147,9 @@ NEW_LESSONS = {
 }
 
 
-@pytest.mark.parametrize("lesson", sorted(NEW_LESSONS))
-def test_new_lesson_runs_and_shows_its_point(lesson, tmp_path):
+def run_lesson(lesson: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess, Path]:
+    """Run a lesson in fast mode in a subprocess, its pictures under ``tmp_path``; return
+    the finished process and the folder of its pictures (it must have exited with 0)."""
     pytest.importorskip("matplotlib")
     pytest.importorskip("sklearn")
     out_dir = tmp_path / "out"
@@ -157,6 +158,7 @@ def test_new_lesson_runs_and_shows_its_point(lesson, tmp_path):
         FAST="1",
         TUTORIAL_OUT=str(out_dir),
         MPLBACKEND="Agg",
+        # Small matrices: BLAS threads only add overhead (and spin on shared CI cores).
         OPENBLAS_NUM_THREADS="1",
         OMP_NUM_THREADS="1",
         MKL_NUM_THREADS="1",
@@ -169,9 +171,18 @@ def test_new_lesson_runs_and_shows_its_point(lesson, tmp_path):
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
-    pictures, check = NEW_LESSONS[lesson]
-    folder = out_dir / lesson.removesuffix(".py")
+    return result, out_dir / lesson.removesuffix(".py")
+
+
+def assert_pictures_written(lesson: str, folder: Path, pictures: list[str]) -> None:
     for name in pictures:
         path = folder / name
         assert path.is_file() and path.stat().st_size > 0, f"{lesson} did not write {name}"
+
+
+@pytest.mark.parametrize("lesson", sorted(NEW_LESSONS))
+def test_new_lesson_runs_and_shows_its_point(lesson, tmp_path):
+    result, folder = run_lesson(lesson, tmp_path)
+    pictures, check = NEW_LESSONS[lesson]
+    assert_pictures_written(lesson, folder, pictures)
     check(result.stdout)

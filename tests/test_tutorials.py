@@ -9,17 +9,14 @@ and that the numbers behind its gallery pictures are the gallery's (tests/test_g
 from __future__ import annotations
 
 import ast
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.test_gallery import check_gallery_numbers
-from tests.test_lessons_new import NEW_LESSONS
+from tests.test_lessons_new import NEW_LESSONS, assert_pictures_written, run_lesson
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = ROOT / "tutorials"
@@ -126,32 +123,8 @@ def test_lesson_is_a_percent_format_notebook(lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_lesson_runs_and_shows_its_point(lesson, tmp_path):
-    pytest.importorskip("matplotlib")
-    pytest.importorskip("sklearn")
-    out_dir = tmp_path / "out"
-    env = dict(os.environ)
-    env.update(
-        FAST="1",
-        TUTORIAL_OUT=str(out_dir),
-        MPLBACKEND="Agg",
-        # Small matrices: BLAS threads only add overhead (and spin on shared CI cores).
-        OPENBLAS_NUM_THREADS="1",
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-    )
-    env.pop("GALLERY", None)  # never write into the repository's gallery from a test
-    result = subprocess.run(
-        [sys.executable, str(TUTORIALS / lesson)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-4000:]
-
-    folder = out_dir / lesson.removesuffix(".py")
-    for name in PICTURES[lesson]:
-        path = folder / name
-        assert path.is_file() and path.stat().st_size > 0, f"{lesson} did not write {name}"
+    result, folder = run_lesson(lesson, tmp_path)
+    assert_pictures_written(lesson, folder, PICTURES[lesson])
     CHECKS[lesson](result.stdout)
     check_gallery_numbers(lesson, folder)  # the gallery's numbers, with 1 BLAS thread
 
