@@ -10,7 +10,7 @@ MIN_VENV  := .venv-min
 MIN_BIN   := $(MIN_VENV)/bin
 MIN_STAMP := $(MIN_VENV)/.installed-stamp
 
-.PHONY: demo test test-min lint bench dot browser clean gallery
+.PHONY: demo test test-min lint bench dot browser clean gallery docs
 
 demo: $(STAMP) dot
 	$(BIN)/autograd-lite demo
@@ -40,6 +40,10 @@ gallery: $(STAMP) dot
 			$(BIN)/python $$lesson || exit 1; \
 	done
 	find tutorials/gallery/fast -type f ! -name '*.json' -delete
+
+# The pictures of docs/ (docs/pictures.py; tests/test_docs_pictures.py checks them).
+docs: $(STAMP) dot
+	$(BIN)/python docs/pictures.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

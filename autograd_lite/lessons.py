@@ -42,7 +42,7 @@ if not IN_NOTEBOOK:
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy  # noqa: E402  (load NumPy's BLAS before limiting its threads)
 
-from visualize import dot_available, render  # noqa: E402
+from visualize import DEFAULT_DPI, dot_available, render  # noqa: E402
 
 __all__ = [
     "FAST", "GALLERY", "IN_NOTEBOOK", "Lesson", "gallery_dir", "lesson_folder", "montage",
@@ -143,7 +143,7 @@ class Lesson:
         """Where ``filename`` goes in this lesson's output folder."""
         return self.out / filename
 
-    def savefig(self, fig: Any, filename: str, gallery: bool = False, dpi: int = 90,
+    def savefig(self, fig: Any, filename: str, gallery: bool = False, dpi: float = DEFAULT_DPI,
                 numbers: Mapping[str, Any] | None = None) -> None:
         """Save a matplotlib figure; close it in a script, show it in a notebook.
 
@@ -191,6 +191,8 @@ class Lesson:
             if numbers_path is not None:
                 shutil.copyfile(numbers_path, target.with_name(target.name + ".json"))
             size = target.stat().st_size
+            if size > GALLERY_MAX_BYTES and target.suffix == ".png":
+                size = _with_fewer_colours(target)
             if size > GALLERY_MAX_BYTES:
                 print(f"  WARNING: gallery picture {target.name} is {size // 1000} KB (> 200 KB)")
             print(f"  copied to {folder.name}/{target.name}")
@@ -199,6 +201,18 @@ class Lesson:
         """Say how long the lesson took and how many pictures it wrote."""
         seconds = time.perf_counter() - self.started
         print(f"[{self.name}] done in {seconds:.1f} s; {len(self.saved)} pictures in {self.out}")
+
+
+def _with_fewer_colours(png: Path) -> int:
+    """Write ``png`` again with a palette of 256 colours (a plot has few; a 150-dpi gallery
+    picture shrinks to about a third); returns its new size in bytes."""
+    from PIL import Image  # Pillow comes with matplotlib
+
+    with Image.open(png) as image:
+        fewer = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT,
+                                              dither=Image.Dither.NONE)
+    fewer.save(png, optimize=True, dpi=(DEFAULT_DPI, DEFAULT_DPI))
+    return png.stat().st_size
 
 
 def render_graph(lesson: Lesson, graph: Any, stem: str, fmt: str = "svg", gallery: bool = False,
@@ -218,7 +232,7 @@ def render_graph(lesson: Lesson, graph: Any, stem: str, fmt: str = "svg", galler
 
 
 def montage(lesson: Lesson, paths: Iterable[Path | str], filename: str, ncols: int,
-            gallery: bool = False, width: float = 4.0, dpi: int = 80,
+            gallery: bool = False, width: float = 4.0, dpi: float = DEFAULT_DPI,
             numbers: Mapping[str, Any] | None = None) -> None:
     """Put several saved PNG pictures side by side in one figure (for the gallery)."""
     paths = list(paths)

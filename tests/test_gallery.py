@@ -2,10 +2,11 @@
 
 ``make gallery`` writes each gallery picture of ``tutorials/gallery/`` with the numbers
 behind it (``<picture>.json``: final costs, accuracies...; four significant digits) from
-a full run, and ``tutorials/gallery/fast/`` with those of a fast run (``FAST=1``). Here
-each lesson runs fresh in fast mode with 2 BLAS threads and its numbers are compared with
-``gallery/fast/``; tests/test_tutorials.py does the same with 1 BLAS thread. A run that
-is chaotic (whose result depends on the order of a sum) fails one of the two.
+a full run, and ``tutorials/gallery/fast/`` with those of a fast run (``FAST=1``). Each
+lesson's fresh fast run is compared with ``gallery/fast/`` twice: with 1 BLAS thread as a
+script (tests/test_tutorials.py, tests/test_lessons_new.py) and with 2 as a notebook in a
+Jupyter kernel (tests/test_notebooks.py). A run that is chaotic (whose result depends on
+the order of a sum) fails one of the two.
 
 The full runs take minutes: ``GALLERY_FULL=1 python -m pytest tests/test_gallery.py``
 compares them too.
@@ -114,15 +115,6 @@ def test_a_difference_is_reported():
     assert differences({"a": 0.5}, {"a": 0.51}) == ["/a: gallery 0.5, fresh run 0.51"]
     assert differences({"a": [1, 2]}, {"a": [1, 3]}) == ["/a[1]: gallery 2, fresh run 3"]
     assert differences({"a": 1}, {"b": 1}) == ["/a: missing", "/b: not expected"]
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_gallery_numbers_match_a_fresh_run_with_2_blas_threads(lesson, tmp_path):
-    pytest.importorskip("matplotlib")
-    pytest.importorskip("sklearn")
-    result = run_lesson(lesson, tmp_path / "out", tmp_path, threads=2)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    check_gallery_numbers(lesson, tmp_path / "out" / lesson.removesuffix(".py"))
 
 
 @pytest.mark.skipif(not os.environ.get("GALLERY_FULL"),

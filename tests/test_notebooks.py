@@ -4,7 +4,9 @@ Each ``tutorials/*.py`` lesson (jupytext's percent format) is turned into a note
 and executed cell by cell by nbclient in an ipykernel, in fast mode, from an empty
 folder with nothing beside it: as a lesson uploaded alone to Colab runs. The test
 checks that no cell raises and that the pictures show inline (``image/png`` outputs),
-one at least for every ``savefig`` the lesson makes.
+one at least for every ``savefig`` the lesson makes. The kernel runs with 2 BLAS threads
+and the numbers behind the lesson's gallery pictures must be the gallery's
+(tests/test_gallery.py; tests/test_tutorials.py checks them with 1 thread).
 
 nbclient, ipykernel and jupytext come with the test extra (``pip install -e ".[test]"``);
 without them the test is skipped and says which is missing.
@@ -18,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_gallery import check_gallery_numbers
+
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = ROOT / "tutorials"
 LESSONS = sorted(p.name for p in TUTORIALS.glob("*.py") if not p.name.startswith("_"))
@@ -28,9 +32,9 @@ def kernel_env(out_dir: Path) -> dict[str, str]:
     env.update(
         FAST="1",
         TUTORIAL_OUT=str(out_dir),
-        OPENBLAS_NUM_THREADS="1",
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="2",
+        OMP_NUM_THREADS="2",
+        MKL_NUM_THREADS="2",
         # The package only: not tutorials/, so that a lesson needing a file beside it fails.
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     )
@@ -85,3 +89,4 @@ def test_lesson_runs_as_a_notebook_in_a_kernel(lesson, tmp_path):
     assert shown >= max(figures, 1), (
         f"{lesson}: {shown} pictures shown inline (image/png), expected at least {figures}"
     )
+    check_gallery_numbers(lesson, tmp_path / "out" / lesson.removesuffix(".py"))

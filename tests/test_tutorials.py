@@ -97,6 +97,10 @@ def check_week4(out: str) -> None:
     assert re.search(r"hand-built deep network \[8, 2, 2, 2, 1\]: 33 parameters, "
                      r"accuracy on all 256 patterns 1\.000", out)
     assert "parity summary:" in out
+    # α = 5 is "too large": it stays stuck at the baseline of always answering "not an 8".
+    baseline = number_after(r"always answering 'not an 8' would score", out)
+    assert number_after(r"learning rate 5\.0\s*: final cost", out) > 0.25
+    assert number_after(r"learning rate 5\.0\s*: final cost [0-9.]+, test", out) == baseline
 
 
 CHECKS = {

@@ -91,7 +91,9 @@ ax.set_ylabel("test accuracy (10 digits)")
 ax.set_title("scale: more data helps larger networks most", fontsize=10)
 ax.legend(fontsize=8)
 fig.tight_layout()
-lesson.savefig(fig, "scale.png", gallery=True)
+lesson.savefig(fig, "scale.png", gallery=True,
+               numbers={"sizes": SIZES, **{name: results[name].mean(axis=1)
+                                           for name in MODELS}})
 
 # %% [markdown]
 # What to notice. With the fewest examples the order is not the order of size:

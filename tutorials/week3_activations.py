@@ -138,7 +138,11 @@ axes[2].set_ylabel("training accuracy")
 axes[2].set_title(f"activation sweep ({N_H} units, α = {LR}): every start (dots), median (bar)",
                   fontsize=9)
 fig.tight_layout()
-lesson.savefig(fig, "activations_compared.png", gallery=True, dpi=70)
+lesson.savefig(fig, "activations_compared.png", gallery=True,
+               numbers={"mean_A1": {"tanh": A1_tanh.mean(), "sigmoid": A1_sig.mean()},
+                        "final_costs": {hidden: [results[hidden, s][0][-1] for s in SEEDS]
+                                        for hidden in ("tanh", "sigmoid")},
+                        "accuracies": sweep})
 
 # %% [markdown]
 # What to notice. The sigmoid's hidden values all sit above 0 (around 0.5), tanh's

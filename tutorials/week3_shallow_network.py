@@ -281,7 +281,7 @@ for n_h in sizes:
     results[n_h] = (data.accuracy(model.predict(X), Y), history[-1])
     pictures.append(boundary(model, X, Y, f"hidden_{n_h}.png",
                              f"{n_h} hidden unit{'s' if n_h > 1 else ''}: {results[n_h][0]:.0%}"))
-montage(lesson, pictures, "hidden_sizes.png", ncols=4, gallery=True, width=3.2, dpi=70,
+montage(lesson, pictures, "hidden_sizes.png", ncols=4, gallery=True, width=3.2,
         numbers={f"{n_h} units": {"accuracy": acc, "final_cost": final_cost}
                  for n_h, (acc, final_cost) in results.items()})
 

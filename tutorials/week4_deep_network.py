@@ -217,13 +217,14 @@ lesson.savefig(fig, "depths.png")
 # %% [markdown]
 # What to notice: with α too small the cost has barely moved when we stop; a
 # larger α gets much further in the same number of steps; the largest one,
-# α = 5, overshoots on its first steps: the cost jumps from 0.6 to 3.3 and stays
-# there, and the test accuracy is exactly the baseline of always answering "not
-# an 8" — the step threw the units where their gradient is zero, and they never
-# come back. Between the two, α = 2.0 is on the edge: its cost jumps up and down,
-# and where it ends depends on the last bits of the arithmetic (0.054 with one
-# BLAS thread, 0.0032 with two, after 1500 steps). Such a run cannot be
-# reproduced, so the picture leaves it out. For depth, the first
+# α = 5, overshoots on its first steps: the cost jumps from 0.6 to 12, falls back
+# to 0.31 and stays there, and the test accuracy is exactly the baseline of always
+# answering "not an 8" (0.886) — the step threw the units where their gradient is
+# zero, and they never come back. Between the two, α = 2.0 is on the edge: its
+# cost jumps up and down, and where it ends depends on the last bits of the
+# arithmetic (after 1500 steps, 0.0005 with one BLAS thread; with two it is stuck
+# at 0.31 like α = 5). Such a run cannot be reproduced, so the picture leaves it
+# out. For depth, the first
 # hidden layer gives the biggest gain over logistic regression (0 hidden layers);
 # each further layer adds less. With FAST=1 the deeper networks are also simply
 # less finished after the shorter training.
