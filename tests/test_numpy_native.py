@@ -403,6 +403,22 @@ def test_a_numpy_scalar_times_a_number_tensor_is_a_number_tensor():
     assert isinstance(y, al.Tensor) and y.shape == () and x.grad == 2.0
 
 
+@pytest.mark.parametrize("number", [np.float64(0.1), np.float32(0.1), np.int64(3)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_numpy_number_operand_is_the_python_number_of_its_value(number, dtype):
+    # NumPy's numbers share the cached array of the Python number of the same value (the
+    # fast path of a constant); the result must be the same, in the tensor's dtype.
+    t = al.Tensor([1.5, -2.0], requires_grad=True, dtype=dtype)
+    for _ in range(2):  # the second time through the cache
+        for got, expected in ((number * t, number.item() * t), (t / number, t / number.item()),
+                              (number - t, number.item() - t)):
+            assert got.dtype == dtype
+            np.testing.assert_array_equal(got.data, expected.data)
+    cached = al.ops.base.constant(number, t).data
+    assert cached.dtype == dtype and not cached.flags.writeable
+    assert cached is al.ops.base.constant(number.item(), t).data
+
+
 # ============================================================ lists of Tensors
 
 LIST_CASES = {

@@ -213,7 +213,11 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
 
 
 # (number, dtype) -> its 0-d array. Zeros are left out (0.0 == -0.0 would share a key).
-_CACHED_NUMBERS = (int, float)
+# NumPy's scalars hash and compare as the Python number of the same value, so
+# np.float64(2) shares 2.0's array: np.float64(2) * t and t * np.float64(2) skip
+# np.asarray (callgrind, per call on a (2, 400) Tensor: np.float64(2) * t 26,075 -> 23,722
+# instructions, t * np.float64(2) 19,829 -> 17,276).
+_CACHED_NUMBERS = (int, float, np.float64, np.float32, np.int64)
 _number_arrays: dict[tuple, np.ndarray] = {}
 _SEQUENCES = (list, tuple)
 
