@@ -185,7 +185,7 @@ def test_train_says_when_the_cost_goes_up(capsys):
     code, out, err = run_cli(capsys, "train", "--lr", "1000", "--epochs", "100",
                              "--no-progress")
     assert code == 0, err
-    assert ("warning: the cost went up from 0.778 to 19.1: the learning rate 1000 is too "
+    assert ("warning: the cost went up from 0.778 to 309: the learning rate 1000 is too "
             "large; try 1.2") in out
     code, out, err = run_cli(capsys, "train", "--epochs", "100", "--no-progress")
     assert code == 0 and "warning" not in out

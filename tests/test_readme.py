@@ -39,6 +39,12 @@ SKIPPED = {
     "python tutorials/week2_logistic_regression.py": "the same full-length lesson",
     "FAST=1 .venv/bin/python tutorials/week3_shallow_network.py":
         "tests/test_tutorials.py runs every lesson in fast mode",
+    "make test-min": "the whole suite again, on the declared floors (.ci/run runs it)",
+    "make lint": "ruff, the first step of make test",
+    "make bench": "minutes of timing (speed is never measured in the tests)",
+    "make gallery": "full runs of every lesson (minutes); tests/test_gallery.py and the "
+                    "lesson tests compare the gallery's numbers with fresh runs",
+    "make docs": "tests/test_docs_pictures.py draws docs/ afresh and compares it",
 }
 
 
@@ -71,8 +77,11 @@ def shell_commands(text: str) -> list[str]:
     for language, code in blocks(text):
         if language not in ("indented", "bash", "sh", "shell"):
             continue
+        code = re.sub(r"\\\n\s*", "", code)  # a command continued on the next line
         for line in code.splitlines():
             line = line.strip()
+            if line.startswith("make "):  # "make lint       ruff alone": a target, described
+                line = re.split(r"\s{2,}", line)[0]
             if line.startswith(COMMANDS):
                 commands.append(re.split(r"\s+#\s", line)[0].strip())
     return commands
