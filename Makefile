@@ -10,7 +10,7 @@ MIN_VENV  := .venv-min
 MIN_BIN   := $(MIN_VENV)/bin
 MIN_STAMP := $(MIN_VENV)/.installed-stamp
 
-.PHONY: demo test test-min lint bench dot browser clean
+.PHONY: demo test test-min lint bench dot browser clean gallery docs
 
 demo: $(STAMP) dot
 	$(BIN)/autograd-lite demo
@@ -26,6 +26,24 @@ test-min: $(MIN_STAMP) dot
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The lessons' gallery (tutorials/gallery/): every picture a lesson marks, with the numbers
+# behind it (<picture>.json), from full runs; gallery/fast/ holds the numbers of fast runs,
+# which tests/test_gallery.py compares with a fresh run at 1 and 2 BLAS threads.
+LESSONS = $(filter-out tutorials/_%,$(wildcard tutorials/*.py))
+
+gallery: $(STAMP) dot
+	rm -rf tutorials/gallery
+	for lesson in $(LESSONS); do \
+		FAST= CI= GALLERY=1 $(BIN)/python $$lesson || exit 1; \
+		FAST=1 GALLERY=1 GALLERY_DIR=tutorials/gallery/fast TUTORIAL_OUT=tutorials/out/fast \
+			$(BIN)/python $$lesson || exit 1; \
+	done
+	find tutorials/gallery/fast -type f ! -name '*.json' -delete
+
+# The pictures of docs/ (docs/pictures.py; tests/test_docs_pictures.py checks them).
+docs: $(STAMP) dot
+	$(BIN)/python docs/pictures.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

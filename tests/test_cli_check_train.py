@@ -153,6 +153,44 @@ def test_train_a_diverging_cost_is_a_user_error(capsys, monkeypatch):
     assert "try a smaller --lr (now 50)" in err and len(err.strip().splitlines()) == 1
 
 
+def test_train_deep_on_the_default_data_gets_its_own_learning_rate(capsys):
+    # The flower's default lr 1.2 is the shallow tanh network's; a deep ReLU network
+    # with it ends near 60% (and the student concludes that depth hurts).
+    code, out, err = run_cli(capsys, "train", "--model", "deep", "--epochs", "2000",
+                             "--no-progress")
+    assert code == 0, err
+    assert "training: sgd, lr 0.1," in out
+    assert float(out.split("test accuracy:")[1].split("%")[0]) > 80
+    code, out, err = run_cli(capsys, "train", "--model", "deep", "--epochs", "2000", "--lr",
+                             "1.2", "--no-progress")
+    assert code == 0, err
+    assert float(out.split("test accuracy:")[1].split("%")[0]) < 70  # what 1.2 gave
+    assert "warning" not in out
+
+
+@pytest.mark.parametrize("argv, lr", [
+    ([], "1.2"),  # the flower's own shallow network
+    (["--model", "logistic"], "0.5"),
+    (["--data", "breast_cancer", "--model", "shallow"], "1"),
+    (["--data", "digits", "--model", "shallow"], "0.01"),  # digits train with Adam
+    (["--optimizer", "adam"], "0.01"),
+])
+def test_train_default_learning_rate_per_model(capsys, argv, lr):
+    code, out, err = run_cli(capsys, "train", *argv, "--epochs", "1", "--no-progress")
+    assert code == 0, err
+    assert f", lr {lr}, " in out
+
+
+def test_train_says_when_the_cost_goes_up(capsys):
+    code, out, err = run_cli(capsys, "train", "--lr", "1000", "--epochs", "100",
+                             "--no-progress")
+    assert code == 0, err
+    assert ("warning: the cost went up from 0.778 to 309: the learning rate 1000 is too "
+            "large; try 1.2") in out
+    code, out, err = run_cli(capsys, "train", "--epochs", "100", "--no-progress")
+    assert code == 0 and "warning" not in out
+
+
 # --------------------------------------------------------------------------- demo
 
 

@@ -64,6 +64,9 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "autograd_lite.reference", "autograd_lite.data",
     ),
     "visualize": ("visualize.*",),
+    # The tutorials' plumbing (pictures, fast mode, the gallery): above visualize, whose
+    # pictures it saves; nothing in the package imports it.
+    "lessons": ("autograd_lite.lessons",),
     "cli": CLI,
 }
 

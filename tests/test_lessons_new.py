@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_gallery import check_gallery_numbers
+
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = ROOT / "tutorials"
 
@@ -164,7 +166,8 @@ def run_lesson(lesson: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess
         MKL_NUM_THREADS="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     )
-    env.pop("GALLERY", None)  # never write into the repository's gallery from a test
+    for name in ("GALLERY", "GALLERY_DIR"):  # never write into the repository's gallery
+        env.pop(name, None)
     result = subprocess.run(
         [sys.executable, str(TUTORIALS / lesson)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
@@ -186,3 +189,4 @@ def test_new_lesson_runs_and_shows_its_point(lesson, tmp_path):
     pictures, check = NEW_LESSONS[lesson]
     assert_pictures_written(lesson, folder, pictures)
     check(result.stdout)
+    check_gallery_numbers(lesson, folder)  # the gallery's numbers, with 1 BLAS thread

@@ -7,6 +7,8 @@ backward passes (autograd_lite.reference) and two-sided numerical differences.
 from __future__ import annotations
 
 import io
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -339,6 +341,52 @@ def test_fit_progress_bar_is_off_when_output_is_not_a_terminal(capsys):
     nn.fit(model, X, Y, nn.binary_cross_entropy, optim.SGD(model, lr=0.1), 3, progress=True)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+class _FakeKernelShell:
+    config = {"IPKernelApp": {"connection_file": "kernel.json"}}
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _fake_ipython(monkeypatch, shell) -> None:
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+
+
+def test_fit_progress_bar_shows_in_a_notebook_where_stderr_is_not_a_terminal(
+    capsys, monkeypatch
+):
+    from autograd_lite.nn.fit import show_progress
+
+    _fake_ipython(monkeypatch, _FakeKernelShell())
+    assert show_progress(True, io.StringIO())
+    assert not show_progress(False, io.StringIO())
+    X, Y = data.xor(m=20, seed=0)
+    model = nn.MLP([2, 2, 1], seed=0)
+    nn.fit(model, X, Y, nn.binary_cross_entropy, optim.SGD(model, lr=0.1), 3, progress=True,
+           desc="xor")
+    assert "xor" in capsys.readouterr().err  # the bar (a text bar without ipywidgets)
+
+
+def test_fit_progress_bar_decision_terminal_pipe_and_plain_ipython(monkeypatch):
+    from autograd_lite.nn.fit import in_notebook, show_progress
+
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert not in_notebook()
+    assert show_progress(True, _Terminal())  # a terminal: shown
+    assert not show_progress(True, io.StringIO())  # a pipe or a file: silent
+    assert not show_progress(False, _Terminal())  # not asked for
+    _fake_ipython(monkeypatch, None)  # IPython imported, but no shell running
+    assert not in_notebook() and not show_progress(True, io.StringIO())
+    terminal_ipython = types.SimpleNamespace(config={"TerminalIPythonApp": {}})
+    _fake_ipython(monkeypatch, terminal_ipython)  # IPython in a terminal: stderr decides
+    assert not show_progress(True, io.StringIO())
+    assert show_progress(True, _Terminal())
 
 
 def test_fit_reports_a_diverging_cost():

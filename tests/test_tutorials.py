@@ -2,7 +2,8 @@
 
 Each lesson is run in a subprocess, from an empty folder, with its pictures going to
 a temporary folder; the test checks that it exits cleanly, wrote its pictures, and
-printed the facts its prose promises (J = 33, dJ/db = 6, the flower accuracies, ...).
+printed the facts its prose promises (J = 33, dJ/db = 6, the flower accuracies, ...),
+and that the numbers behind its gallery pictures are the gallery's (tests/test_gallery.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_gallery import check_gallery_numbers
 from tests.test_lessons_new import NEW_LESSONS, assert_pictures_written, run_lesson
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,6 +97,10 @@ def check_week4(out: str) -> None:
     assert re.search(r"hand-built deep network \[8, 2, 2, 2, 1\]: 33 parameters, "
                      r"accuracy on all 256 patterns 1\.000", out)
     assert "parity summary:" in out
+    # α = 5 is "too large": it stays stuck at the baseline of always answering "not an 8".
+    baseline = number_after(r"always answering 'not an 8' would score", out)
+    assert number_after(r"learning rate 5\.0\s*: final cost", out) > 0.25
+    assert number_after(r"learning rate 5\.0\s*: final cost [0-9.]+, test", out) == baseline
 
 
 CHECKS = {
@@ -124,6 +130,7 @@ def test_lesson_runs_and_shows_its_point(lesson, tmp_path):
     result, folder = run_lesson(lesson, tmp_path)
     assert_pictures_written(lesson, folder, PICTURES[lesson])
     CHECKS[lesson](result.stdout)
+    check_gallery_numbers(lesson, folder)  # the gallery's numbers, with 1 BLAS thread
 
 
 def test_gallery_pictures_exist_and_are_small():

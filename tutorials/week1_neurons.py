@@ -31,10 +31,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick, render_graph
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim
+from autograd_lite.lessons import Lesson, pick, render_graph
 from visualize import draw_network
 
 lesson = Lesson("week1_neurons")
@@ -91,7 +91,9 @@ ax.set_xlabel("size (thousands of square feet)")
 ax.set_ylabel("price ($100,000s)")
 ax.set_title("one neuron")
 ax.legend(fontsize=8)
-lesson.savefig(fig, "housing_neuron.png", gallery=True)
+lesson.savefig(fig, "housing_neuron.png", gallery=True,
+               numbers={"relu_w": w.item(), "relu_b": b.item(), "line_w": w_line.item(),
+                        "line_b": b_line.item()})
 
 # %% [markdown]
 # ## 2. Several inputs, a hidden layer
@@ -142,7 +144,9 @@ neuron = nn.MLP([30, 1], output="sigmoid", seed=0)
 network = nn.MLP([30, 8, 1], hidden="relu", output="sigmoid", seed=0)
 network.summary(X_train.shape[1])
 render_graph(lesson, draw_network(network, title="breast cancer: 30 inputs, 8 hidden units"),
-             "network", fmt="png", gallery=True)
+             "network", fmt="png", gallery=True,
+             numbers={"layer_dims": network.layer_dims,
+                      "parameters": sum(p.data.size for p in network.parameters())})
 
 EPOCHS = pick(300, 1000)
 histories = {}

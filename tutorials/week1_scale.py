@@ -32,10 +32,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim
+from autograd_lite.lessons import Lesson, pick
 
 lesson = Lesson("week1_scale")
 X_train, Y_train, X_test, Y_test = data.digits()  # labels 0..9 as (1, m)
@@ -91,7 +91,9 @@ ax.set_ylabel("test accuracy (10 digits)")
 ax.set_title("scale: more data helps larger networks most", fontsize=10)
 ax.legend(fontsize=8)
 fig.tight_layout()
-lesson.savefig(fig, "scale.png", gallery=True)
+lesson.savefig(fig, "scale.png", gallery=True,
+               numbers={"sizes": SIZES, **{name: results[name].mean(axis=1)
+                                           for name in MODELS}})
 
 # %% [markdown]
 # What to notice. With the fewest examples the order is not the order of size:

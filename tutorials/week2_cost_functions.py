@@ -31,9 +31,9 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick
 
 import autograd_lite as al
+from autograd_lite.lessons import Lesson, pick
 
 lesson = Lesson("week2_cost_functions")
 
@@ -211,7 +211,10 @@ ax.set_ylabel("J / max J on the slice")
 ax.set_title("a slice: flat shoulders against a bowl", fontsize=9)
 ax.legend(fontsize=8)
 fig.tight_layout()
-lesson.savefig(fig, "cost_surfaces.png", gallery=True, dpi=70)
+lesson.savefig(fig, "cost_surfaces.png", gallery=True,
+               numbers={"starts": len(final_sq), "squared_error_stuck": int(stuck.sum()),
+                        "squared_error_best": best_sq, "cross_entropy_final": final_ce.min(),
+                        "cross_entropy_w_b": ends_ce.mean(axis=0)})
 
 # %%
 print(f"cost functions summary: squared error stuck {stuck.sum()}/{len(final_sq)}, "

@@ -36,10 +36,10 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick, render_graph
 
 import autograd_lite as al
 from autograd_lite import data, reference
+from autograd_lite.lessons import Lesson, pick, render_graph
 from visualize import (
     backward_frames,
     dot_available,
@@ -92,7 +92,9 @@ if dot_available():
     write_frames(frames, frames_dir)  # frame_000.svg, ... and an index.html to step through
     print(f"  wrote {len(frames)} frames and index.html to {frames_dir.name}/")
     try:
-        lesson.saved_file(frames_to_gif(frames, lesson.path("backward_frames.gif")), gallery=True)
+        lesson.saved_file(frames_to_gif(frames, lesson.path("backward_frames.gif")), gallery=True,
+                          numbers={"frames": len(frames),
+                                   "lines": [line for f in frames for line in f.lines]})
     except ImportError as err:  # the GIF needs Pillow, which matplotlib brings along
         print(f"  no GIF: {err}")
 else:
@@ -121,7 +123,9 @@ print(f"dJ/da = {float(a.grad):g}, dJ/db = {float(b.grad):g}, dJ/dc = {float(c.g
 # 6 at b and 9 at c.
 
 # %%
-render_graph(lesson, draw_graph(J), "graph_J", fmt="svg", gallery=True)
+render_graph(lesson, draw_graph(J), "graph_J", fmt="svg", gallery=True,
+             numbers={"J": J.item(), "dJ/da": float(a.grad), "dJ/db": float(b.grad),
+                      "dJ/dc": float(c.grad), "dJ/du": float(u.grad), "dJ/dv": float(v.grad)})
 
 # %% [markdown]
 # ## 2. A derivative is a slope
@@ -295,7 +299,10 @@ print(f"(always answering 'not an {DIGIT}' would score {baseline:.3f} on the tes
 # %%
 cost_png = plot_costs(costs, lesson.path("cost_curve.png"), learning_rate=lr,
                       title=f"logistic regression, 'is it a {DIGIT}?' (learning rate {lr})")
-lesson.saved_file(cost_png, gallery=True)
+lesson.saved_file(cost_png, gallery=True,
+                  numbers={"iterations": len(costs), "first_cost": costs[0],
+                           "final_cost": costs[-1], "train_accuracy": train_acc,
+                           "test_accuracy": test_acc})
 
 fig, axes = plt.subplots(1, 2, figsize=(7, 3))
 lim = np.abs(w.data).max()

@@ -32,9 +32,9 @@
 
 # %%
 import numpy as np
-from _common import Lesson, render_graph
 
 import autograd_lite as al
+from autograd_lite.lessons import Lesson, render_graph
 from visualize import draw_graph
 
 lesson = Lesson("week2_one_example")
@@ -94,7 +94,8 @@ print("one example: da, dz, dw1, dw2, db match the notes' formulas")
 # are data, not parameters), so they have none.
 
 # %%
-render_graph(lesson, draw_graph(L), "one_example_graph", fmt="svg", gallery=True)
+render_graph(lesson, draw_graph(L), "one_example_graph", fmt="svg", gallery=True,
+             numbers={"L": L.item(), **{name: float(engine) for name, _, _, engine in formulas}})
 
 # %% [markdown]
 # One step of gradient descent, w1 := w1 − α dw1 (and the same for w2 and b),

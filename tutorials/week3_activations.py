@@ -28,10 +28,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim
+from autograd_lite.lessons import Lesson, pick
 
 lesson = Lesson("week3_activations")
 X, Y = data.planar_flower()
@@ -138,7 +138,11 @@ axes[2].set_ylabel("training accuracy")
 axes[2].set_title(f"activation sweep ({N_H} units, α = {LR}): every start (dots), median (bar)",
                   fontsize=9)
 fig.tight_layout()
-lesson.savefig(fig, "activations_compared.png", gallery=True, dpi=70)
+lesson.savefig(fig, "activations_compared.png", gallery=True,
+               numbers={"mean_A1": {"tanh": A1_tanh.mean(), "sigmoid": A1_sig.mean()},
+                        "final_costs": {hidden: [results[hidden, s][0][-1] for s in SEEDS]
+                                        for hidden in ("tanh", "sigmoid")},
+                        "accuracies": sweep})
 
 # %% [markdown]
 # What to notice. The sigmoid's hidden values all sit above 0 (around 0.5), tanh's

@@ -29,10 +29,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim
+from autograd_lite.lessons import Lesson, pick
 
 lesson = Lesson("week3_initialization")
 X_train, Y_train, X_test, Y_test = data.digits(positive=8)
@@ -159,7 +159,11 @@ for ax, hidden in zip(axes[1:], ("tanh", "sigmoid")):
     ax.set_title(f"{N_H} {hidden} hidden units", fontsize=9)
     ax.legend(fontsize=8)
 fig.tight_layout()
-lesson.savefig(fig, "initialization.png", gallery=True, dpi=70)
+lesson.savefig(fig, "initialization.png", gallery=True,
+               numbers={f"{hidden} {label(scale)}": {"first_cost": history[0],
+                                                     "final_cost": history[-1],
+                                                     "test_accuracy": acc}
+                        for (hidden, scale), (history, acc) in histories.items()})
 
 # %% [markdown]
 # What to notice: He's start ends lowest, for tanh and for sigmoid units; × 10

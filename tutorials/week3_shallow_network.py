@@ -32,10 +32,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, montage, pick
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim, reference
+from autograd_lite.lessons import Lesson, montage, pick
 from visualize import plot_decision_boundary
 
 lesson = Lesson("week3_shallow_network")
@@ -91,7 +91,10 @@ pictures = [
     boundary(shallow, X, Y, "boundary_shallow.png",
              f"one hidden layer, 4 tanh units: {acc_shallow:.0%}"),
 ]
-montage(lesson, pictures, "decision_boundaries.png", ncols=2, gallery=True)
+montage(lesson, pictures, "decision_boundaries.png", ncols=2, gallery=True,
+        numbers={"logistic_accuracy": acc_logistic, "shallow_accuracy": acc_shallow,
+                 "logistic_final_cost": costs_logistic[-1],
+                 "shallow_final_cost": costs_shallow[-1]})
 
 fig, ax = plt.subplots(figsize=(6, 3.4))
 ax.plot(costs_logistic, label=f"logistic regression ({acc_logistic:.0%})")
@@ -180,7 +183,9 @@ for ax, (label, (g, formula)) in zip(axes, activations.items()):
     ax.set_xlabel("z")
 axes[0].legend(fontsize=8)
 fig.tight_layout()
-lesson.savefig(fig, "activations.png", gallery=True)
+lesson.savefig(fig, "activations.png", gallery=True,
+               numbers={"max_slope": {label: float(al.grad(lambda t, g=g: g(t).sum())(z).max())
+                                      for label, (g, _) in activations.items()}})
 print("autodiff slopes match the formulas for sigmoid, tanh, ReLU and leaky ReLU")
 
 # %% [markdown]
@@ -276,7 +281,9 @@ for n_h in sizes:
     results[n_h] = (data.accuracy(model.predict(X), Y), history[-1])
     pictures.append(boundary(model, X, Y, f"hidden_{n_h}.png",
                              f"{n_h} hidden unit{'s' if n_h > 1 else ''}: {results[n_h][0]:.0%}"))
-montage(lesson, pictures, "hidden_sizes.png", ncols=4, gallery=True, width=3.2, dpi=70)
+montage(lesson, pictures, "hidden_sizes.png", ncols=4, gallery=True, width=3.2,
+        numbers={f"{n_h} units": {"accuracy": acc, "final_cost": final_cost}
+                 for n_h, (acc, final_cost) in results.items()})
 
 print(f"{'hidden units':>12} {'accuracy':>9} {'final cost':>11}")
 for n_h, (acc, final_cost) in results.items():

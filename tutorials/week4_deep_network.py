@@ -34,10 +34,10 @@ import io
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import FAST, Lesson, pick
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim, reference
+from autograd_lite.lessons import FAST, Lesson, pick
 
 lesson = Lesson("week4_deep_network")
 
@@ -145,7 +145,9 @@ ax.set_yscale("log")
 ax.set_xlabel("iteration")
 ax.set_ylabel("cost J (log scale)")
 ax.set_title(f"{L}-layer network on digits: test accuracy {test_acc:.1%}")
-lesson.savefig(fig, "cost_curve.png", gallery=True)
+lesson.savefig(fig, "cost_curve.png", gallery=True,
+               numbers={"epochs": EPOCHS, "first_cost": costs[0], "final_cost": costs[-1],
+                        "train_accuracy": train_acc, "test_accuracy": test_acc})
 
 # %% [markdown]
 # What to notice: the training cost keeps falling towards zero (the network can
@@ -162,7 +164,10 @@ lesson.savefig(fig, "cost_curve.png", gallery=True)
 
 # %%
 SWEEP_EPOCHS = pick(400, 1500)
-rates = [0.005, 0.02, 0.1, 0.5, 2.0]
+# 5.0, not 2.0, as "too large": at α = 2.0 the run is chaotic (its final cost depends on
+# the last bits of the arithmetic, e.g. on the number of BLAS threads); these are not.
+rates = [0.005, 0.02, 0.1, 0.5, 5.0]
+lr_numbers = {}
 fig, ax = plt.subplots(figsize=(6.5, 3.8))
 for lr in rates:
     candidate = nn.MLP(layer_dims, hidden="relu", output="sigmoid", init="he", seed=1)
@@ -170,17 +175,21 @@ for lr in rates:
         history = nn.fit(candidate, X_train, Y_train, nn.binary_cross_entropy,
                          optim.SGD(candidate.parameters(), lr=lr), epochs=SWEEP_EPOCHS,
                          progress=False)
-        note = f"test {data.accuracy(candidate.predict(X_test), Y_test):.3f}"
+        test_lr = data.accuracy(candidate.predict(X_test), Y_test)
+        note = f"test {test_lr:.3f}"
     except FloatingPointError as err:  # the cost became inf/nan: far too large a step
-        history, note = err.history, "diverged"
+        history, note, test_lr = err.history, "diverged", None
     ax.plot(history, label=f"α = {lr}: {note}")
     print(f"learning rate {lr:<6}: final cost {history[-1]:.4f}, {note}")
+    lr_numbers[f"lr {lr}"] = {"final_cost": history[-1], "highest_cost": max(history),
+                              "test_accuracy": test_lr}
 ax.set_yscale("log")
 ax.set_xlabel("iteration")
 ax.set_ylabel("cost J (log scale)")
-ax.set_title("learning rate: too small crawls, too large jumps around")
+ax.set_title("learning rate: too small crawls, too large jumps up and stays stuck")
 ax.legend(fontsize=8)
-lesson.savefig(fig, "learning_rates.png", gallery=True)
+lesson.savefig(fig, "learning_rates.png", gallery=True,
+               numbers={"epochs": SWEEP_EPOCHS, **lr_numbers})
 
 # %%
 depths = [0, 1, 2, 3, 4, 5]
@@ -207,9 +216,15 @@ lesson.savefig(fig, "depths.png")
 
 # %% [markdown]
 # What to notice: with α too small the cost has barely moved when we stop; a
-# larger α gets much further in the same number of steps; the largest one
-# overshoots — its cost jumps up and down for hundreds of steps (a still larger
-# α would blow up, which `nn.fit` reports as an error). For depth, the first
+# larger α gets much further in the same number of steps; the largest one,
+# α = 5, overshoots on its first steps: the cost jumps from 0.6 to 12, falls back
+# to 0.31 and stays there, and the test accuracy is exactly the baseline of always
+# answering "not an 8" (0.886) — the step threw the units where their gradient is
+# zero, and they never come back. Between the two, α = 2.0 is on the edge: its
+# cost jumps up and down, and where it ends depends on the last bits of the
+# arithmetic (after 1500 steps, 0.0005 with one BLAS thread; with two it is stuck
+# at 0.31 like α = 5). Such a run cannot be reproduced, so the picture leaves it
+# out. For depth, the first
 # hidden layer gives the biggest gain over logistic regression (0 hidden layers);
 # each further layer adds less. With FAST=1 the deeper networks are also simply
 # less finished after the shorter training.
@@ -285,7 +300,9 @@ axes[-1].plot(counts / N_BITS, counts % 2, "ro", ms=4)
 axes[-1].set_title("after hidden layer 3 (red: the parity)", fontsize=9)
 assert np.allclose(ys[-1][0, ::100], counts % 2)  # s = j/8 lands on the parity of j
 fig.tight_layout()
-lesson.savefig(fig, "parity_sawtooth.png", gallery=True)
+lesson.savefig(fig, "parity_sawtooth.png", gallery=True,
+               numbers={"parameters": count_parameters(deep_dims), "accuracy": acc_hand,
+                        "y_at_j_over_8": ys[-1][0, ::100]})
 
 # %% [markdown]
 # Now the experiment. Can gradient descent (here Adam, from the next course, to
@@ -335,7 +352,9 @@ ax.axhline(0.5, color="gray", lw=0.5, ls="--")
 ax.set_ylabel("accuracy on all 256 patterns")
 ax.set_title(f"{N_BITS}-bit parity: every seed (dots) and the median (bar)", fontsize=9)
 fig.tight_layout()
-lesson.savefig(fig, "parity.png", gallery=True)
+lesson.savefig(fig, "parity.png", gallery=True,
+               numbers={"hand_built": acc_hand, **{f"{kind} {list(dims)}": accuracies
+                        for (kind, dims), accuracies in parity_results.items()}})
 
 # %% [markdown]
 # What we measured (full mode: 8 seeds, 3000 Adam steps each), and what it means:

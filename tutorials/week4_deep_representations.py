@@ -37,10 +37,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import Lesson, pick
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim
+from autograd_lite.lessons import Lesson, pick
 
 lesson = Lesson("week4_deep_representations")
 X_train, Y_train, X_test, Y_test = data.digits()
@@ -158,7 +158,9 @@ for row, l in enumerate((1, 2, 3), start=1):
     fig.text(0.5, grid[row].get_position(fig).y1 + 0.005,
              f"layer {l}: the 6 images that excite each of 4 units most "
              f"(layer selectivity {table['selectivity'][0][l - 1]:.2f})", ha="center", fontsize=9)
-lesson.savefig(fig, "representations.png", gallery=True, dpi=70)
+lesson.savefig(fig, "representations.png", gallery=True,
+               numbers={"layer_1_units_shown": order,
+                        "selectivity_first_run": table["selectivity"][0]})
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
@@ -173,7 +175,8 @@ for ax, key, title in ((axes[0], "selectivity", "class selectivity of the units"
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8)
 fig.tight_layout()
-lesson.savefig(fig, "layer_measures.png", gallery=True, dpi=70)
+lesson.savefig(fig, "layer_measures.png", gallery=True,
+               numbers={key: values for key, values in table.items()})
 
 # %% [markdown]
 # What to notice. Layer 1's weights are pixel templates: each adds up a stroke

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -70,8 +72,9 @@ def fit(
         epochs: passes over the training set.
         batch_size: None for full-batch gradient descent (one step per epoch), else the
             size of the mini-batches (the last one may be smaller).
-        progress: show a progress bar with the current cost (tqdm, on stderr). It is
-            off when False, and also when stderr is not a terminal.
+        progress: show a progress bar with the current cost (``tqdm.auto``: a text bar
+            on stderr, a widget in Jupyter). It is off when False, and also where there
+            is neither a terminal (stderr is a pipe or a file) nor a notebook.
         shuffle: draw new mini-batches every epoch (a permutation of the columns,
             from ``seed``); ignored for full batch.
         seed: seed of the shuffling.
@@ -160,11 +163,43 @@ def fit(
     return history
 
 
-def _progress_bar(epochs: int, progress: bool, desc: str) -> Any:
-    if not progress:
-        return None
-    from tqdm import tqdm
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (IPython running as IPKernelApp), where stderr is not a
+    terminal but a progress bar still shows."""
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    if get_ipython is None:
+        return False
+    try:
+        shell = get_ipython()
+    except Exception:  # noqa: BLE001 - any failure means: not a kernel we can draw in
+        return False
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
-    # disable=None: tqdm turns itself off when stderr is not a terminal.
-    return tqdm(total=epochs, desc=desc, unit="epoch", disable=None, leave=True,
+
+def show_progress(progress: bool, stream: Any = None) -> bool:
+    """Whether ``fit`` draws its bar: asked for, and either in a notebook or with ``stream``
+    (stderr by default) a terminal. Silent in a pipe, a log file or a CI job."""
+    if not progress:
+        return False
+    if in_notebook():
+        return True
+    stream = sys.stderr if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):  # a closed or detached stream
+        return False
+
+
+def _progress_bar(epochs: int, progress: bool, desc: str) -> Any:
+    if not show_progress(progress):
+        return None
+    with warnings.catch_warnings():
+        # Without ipywidgets, tqdm.auto warns and draws a text bar: that text bar is fine.
+        warnings.simplefilter("ignore")
+        from tqdm.auto import tqdm
+
+    # tqdm.auto: a widget in Jupyter (with ipywidgets), a text bar on a terminal.
+    return tqdm(total=epochs, desc=desc, unit="epoch", disable=False, leave=True,
                 dynamic_ncols=True)
