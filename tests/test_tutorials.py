@@ -45,10 +45,11 @@ PICTURES = {
     "week3_shallow_network.py": [
         "decision_boundaries.png", "boundary_logistic.png", "boundary_shallow.png", "costs.png",
         "activations.png", "symmetry.png", "hidden_sizes.png", "hidden_50.png",
+        graph_picture("network_graph"),
     ],
     "week4_deep_network.py": [
         "cost_curve.png", "learning_rates.png", "depths.png", "parity_sawtooth.png",
-        "parity.png",
+        "parity.png", graph_picture("building_blocks"),
     ],
 }
 

@@ -35,8 +35,8 @@ import numpy as np
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim, reference
-from autograd_lite.lessons import Lesson, montage, pick
-from visualize import plot_decision_boundary
+from autograd_lite.lessons import Lesson, montage, pick, render_graph
+from visualize import draw_graph, plot_decision_boundary
 
 lesson = Lesson("week3_shallow_network")
 ITERATIONS = pick(2000, 10000)  # gradient-descent steps per model
@@ -143,6 +143,21 @@ for name, tensor in (("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)):
     difference = np.abs(tensor.grad - grads_ref["d" + name]).max()
     print(f"d{name:3} {str(tensor.grad.shape):>8} {difference:22.1e}")
     assert tensor.grad.shape == tensor.shape and difference < 1e-12
+
+# %% [markdown]
+# The same network as `nn.MLP` builds it. Its layers name their tensors as the
+# notes do, so its graph reads Z^[1] = W^[1] A^[0] + b^[1], A^[1] = tanh(Z^[1]),
+# Z^[2] = W^[2] A^[1] + b^[2], one row per layer with its parameters above it (shapes,
+# not values, for tensors this large), and the cost computed from Z^[2].
+
+# %%
+net = nn.MLP([2, 4, 1], hidden="tanh", seed=3)
+J_net = nn.binary_cross_entropy(net(al.Tensor(X)), Y)
+J_net.backward()
+print(f"nn.MLP([2, 4, 1]) cost {J_net.item():.4f}; its graph is network_graph.svg")
+render_graph(lesson, draw_graph(J_net, title="nn.MLP([2, 4, 1], hidden='tanh'): the cost's graph"),
+             "network_graph", gallery=True,
+             numbers={"J": J_net.item(), "dW1_shape": list(net[0].W.grad.shape)})
 
 # %% [markdown]
 # ## 3. Activation functions and their slopes

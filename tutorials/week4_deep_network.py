@@ -37,7 +37,8 @@ import numpy as np
 
 import autograd_lite as al
 from autograd_lite import data, nn, optim, reference
-from autograd_lite.lessons import FAST, Lesson, pick
+from autograd_lite.lessons import FAST, Lesson, pick, render_graph
+from visualize import draw_building_blocks
 
 lesson = Lesson("week4_deep_network")
 
@@ -104,6 +105,17 @@ for l in range(L, 0, -1):
     assert layer.W.grad.shape == layer.W.shape and layer.b.grad.shape == layer.b.shape
 # The last layer's dZ is the course's A - Y, divided by m because the cost is a mean.
 print(f"dZ^[{L}] == (A^[{L}] - Y) / m: {np.allclose(Zs[-1].grad, (A.data - Y_train) / m)}")
+
+# %% [markdown]
+# The notes draw this as "building blocks": per layer, a forward block (in A^[l−1],
+# out A^[l], cache Z^[l]) above its backward block (in dA^[l], out dA^[l−1], dW^[l],
+# db^[l]). Here it is for this model, with the shapes of this run.
+
+# %%
+blocks = draw_building_blocks(model, X_train,
+                              title=f"Building blocks of nn.MLP({layer_dims}), m = {m}")
+render_graph(lesson, blocks, "building_blocks", gallery=True,
+             numbers={"layer_dims": layer_dims, "m": m})
 
 # %% [markdown]
 # ## 3. Autodiff against the hand-derived backward pass
