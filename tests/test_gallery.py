@@ -78,18 +78,27 @@ def check_gallery_numbers(lesson: str, out_folder: Path, folder: Path = GALLERY 
     )
 
 
-def run_lesson(lesson: str, out_dir: Path, cwd: Path, threads: int,
-               fast: bool = True) -> subprocess.CompletedProcess:
+def lesson_env(out_dir: Path, threads: int, fast: bool = True) -> dict[str, str]:
+    """The environment of a fresh lesson run: its pictures under ``out_dir``, ``threads``
+    BLAS threads, this checkout's package (and not tutorials/: a lesson must need nothing
+    beside itself), and never the repository's gallery."""
     env = dict(os.environ)
     env.update(
-        TUTORIAL_OUT=str(out_dir), MPLBACKEND="Agg",
+        TUTORIAL_OUT=str(out_dir),
         OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
         MKL_NUM_THREADS=str(threads),
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     )
     env.update(FAST="1") if fast else env.update(FAST="", CI="")
-    for name in ("GALLERY", "GALLERY_DIR"):  # never write into the repository's gallery
+    for name in ("GALLERY", "GALLERY_DIR"):
         env.pop(name, None)
+    return env
+
+
+def run_lesson(lesson: str, out_dir: Path, cwd: Path, threads: int,
+               fast: bool = True) -> subprocess.CompletedProcess:
+    env = lesson_env(out_dir, threads, fast)
+    env["MPLBACKEND"] = "Agg"
     return subprocess.run([sys.executable, str(TUTORIALS / lesson)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=1200)
 

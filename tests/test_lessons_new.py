@@ -9,7 +9,6 @@ these checks fail if the claim stops being true.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_gallery import check_gallery_numbers
+from tests.test_gallery import check_gallery_numbers, lesson_env
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = ROOT / "tutorials"
@@ -155,19 +154,8 @@ def run_lesson(lesson: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess
     pytest.importorskip("matplotlib")
     pytest.importorskip("sklearn")
     out_dir = tmp_path / "out"
-    env = dict(os.environ)
-    env.update(
-        FAST="1",
-        TUTORIAL_OUT=str(out_dir),
-        MPLBACKEND="Agg",
-        # Small matrices: BLAS threads only add overhead (and spin on shared CI cores).
-        OPENBLAS_NUM_THREADS="1",
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-    )
-    for name in ("GALLERY", "GALLERY_DIR"):  # never write into the repository's gallery
-        env.pop(name, None)
+    env = lesson_env(out_dir, threads=1)  # small matrices: BLAS threads only add overhead
+    env["MPLBACKEND"] = "Agg"
     result = subprocess.run(
         [sys.executable, str(TUTORIALS / lesson)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,

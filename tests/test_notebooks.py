@@ -14,13 +14,12 @@ without them the test is skipped and says which is missing.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from tests.test_gallery import check_gallery_numbers
+from tests.test_gallery import check_gallery_numbers, lesson_env
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = ROOT / "tutorials"
@@ -28,18 +27,8 @@ LESSONS = sorted(p.name for p in TUTORIALS.glob("*.py") if not p.name.startswith
 
 
 def kernel_env(out_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        FAST="1",
-        TUTORIAL_OUT=str(out_dir),
-        OPENBLAS_NUM_THREADS="2",
-        OMP_NUM_THREADS="2",
-        MKL_NUM_THREADS="2",
-        # The package only: not tutorials/, so that a lesson needing a file beside it fails.
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-    )
-    for name in ("MPLBACKEND", "GALLERY", "GALLERY_DIR"):  # inline pictures; no gallery
-        env.pop(name, None)
+    env = lesson_env(out_dir, threads=2)
+    env.pop("MPLBACKEND", None)  # the kernel's own backend: pictures inline
     return env
 
 
