@@ -145,7 +145,7 @@ class Lesson:
 
     def savefig(self, fig: Any, filename: str, gallery: bool = False, dpi: float = DEFAULT_DPI,
                 numbers: Mapping[str, Any] | None = None) -> None:
-        """Save a matplotlib figure; close it in a script, show it in a notebook.
+        """Save a matplotlib figure and close it; in a notebook, show the saved picture.
 
         ``numbers``: what the picture shows (final costs, accuracies...), written beside it
         as ``<picture>.json`` and copied to the gallery with it. Returns nothing, so that
@@ -155,16 +155,16 @@ class Lesson:
         # No date in the file: the same figure gives the same bytes on every run.
         metadata = {"Date": None} if path.suffix in (".svg", ".pdf") else None
         fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata=metadata)
-        self._done(path, gallery, numbers)
-        if IN_NOTEBOOK:
-            plt.show()
-        else:
-            plt.close(fig)
+        plt.close(fig)
+        # In a notebook the saved file itself is shown (what the gallery gets, at its dpi),
+        # not the figure through matplotlib's inline backend, which shows nothing with
+        # some pairs of matplotlib and matplotlib-inline (3.8 and 0.2).
+        self.saved_file(path, gallery, numbers)
 
     def saved_file(self, path: Path | str, gallery: bool = False,
                    numbers: Mapping[str, Any] | None = None) -> Path:
-        """Record a picture written by something else (Graphviz, a helper); show it in a
-        notebook."""
+        """Record a picture written by something else (Graphviz, a helper), or by
+        :meth:`savefig`; show it in a notebook."""
         path = Path(path)
         self._done(path, gallery, numbers)
         if IN_NOTEBOOK and path.suffix in (".svg", ".png", ".gif"):
