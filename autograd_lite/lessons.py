@@ -15,8 +15,10 @@ alone to Colab (after ``pip install "autograd-lite[plots,data]"``) runs as it is
   a test compares with a fresh run. ``GALLERY_DIR=folder`` sends them elsewhere.
 - BLAS runs single-threaded (the matrices are small; threads only add overhead) unless
   ``OPENBLAS_NUM_THREADS`` is set; the lessons give the same numbers either way.
-- In a script, matplotlib draws off-screen (the Agg backend) and figures are closed
-  once saved; in Jupyter they are also shown inline.
+- Figures are closed once saved. In a script, matplotlib draws off-screen (the Agg
+  backend); in Jupyter the saved picture is shown inline.
+- Lesson figures are saved at ``visualize.DEFAULT_DPI`` (150). A gallery copy over
+  :data:`GALLERY_MAX_BYTES` is re-encoded with a palette of 256 colours.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ __all__ = [
     "output_dir", "pick", "render_graph", "rounded",
 ]
 
-#: Gallery pictures larger than this get a warning (README.md shows them all).
+#: A gallery PNG larger than this is re-encoded with 256 colours, and warned about if it
+#: is still larger (tutorials/README.md shows them all).
 GALLERY_MAX_BYTES = 200_000
 
 try:  # threadpoolctl comes with scikit-learn, which the lessons' data sets need
