@@ -298,7 +298,8 @@ print(f"(always answering 'not an {DIGIT}' would score {baseline:.3f} on the tes
 
 # %%
 cost_png = plot_costs(costs, lesson.path("cost_curve.png"), learning_rate=lr,
-                      title=f"logistic regression, 'is it a {DIGIT}?' (learning rate {lr})")
+                      title=f"logistic regression, 'is it {'an' if DIGIT == 8 else 'a'} {DIGIT}?' "
+                            f"(learning rate {lr})")
 lesson.saved_file(cost_png, gallery=True,
                   numbers={"iterations": len(costs), "first_cost": costs[0],
                            "final_cost": costs[-1], "train_accuracy": train_acc,

@@ -41,7 +41,9 @@ def deep_network_demo(
     Takes about two seconds. Needs scikit-learn (for its bundled digits).
     """
     X_train, Y_train, X_test, Y_test = data.digits(positive=digit, seed=seed)
-    print(f"The course's L-layer network on real data: is an 8x8 handwritten digit a {digit}?")
+    article = "an" if digit == 8 else "a"  # an eight
+    print(f"The course's L-layer network on real data: is an 8x8 handwritten digit "
+          f"{article} {digit}?")
     print(f"X_train {X_train.shape}, X_test {X_test.shape}; "
           f"{int(Y_train.sum())} of the {Y_train.shape[1]} training images are {digit}s")
     model = nn.MLP(LAYER_DIMS, hidden="relu", output="sigmoid", init="he", seed=seed)
