@@ -29,7 +29,14 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from visualize.graph import COLOR_GRAD, COLOR_MUTED, FILL_INPUT, FILL_INTERMEDIATE, FONT
+from visualize.graph import (
+    COLOR_GRAD,
+    COLOR_MUTED,
+    FILL_INPUT,
+    FILL_INTERMEDIATE,
+    FONT,
+    dot_text,
+)
 from visualize.network import LayerSpec, network_layers
 
 __all__ = ["draw_building_blocks"]
@@ -124,7 +131,7 @@ def draw_building_blocks(
     dot.attr(layout="neato", bgcolor="white", fontname=FONT, splines="true", pad="0.3",
              outputorder="edgesfirst")
     if title:
-        dot.attr(label=title.replace("\\", "\\\\"), labelloc="t", fontsize="16")
+        dot.attr(label=dot_text(title), labelloc="t", fontsize="16")
     dot.attr("node", fontname=FONT, fontsize="12", shape="box", style="rounded,filled",
              margin="0.15,0.08")
     dot.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.7", penwidth="1.3")

@@ -42,7 +42,7 @@ from visualize.dot_program import (
 from visualize.graph import (
     FONT,
     GraphLayout,
-    _dot_text,
+    dot_text,
     format_array,
     format_shape,
     forward_order,
@@ -351,7 +351,7 @@ def _header(layout: GraphLayout, step: BackwardStep, total: int) -> str:
 
 def _caption_node(graph: graphviz.Digraph, lines: Sequence[str], **attrs: str) -> None:
     """The chain rule of the step as a node of left-justified lines (``\\l`` ends a line)."""
-    text = "".join(_dot_text(line) + "\\l" for line in lines)
+    text = "".join(dot_text(line) + "\\l" for line in lines)
     graph.node(CAPTION, label=text, shape="plaintext", fontname=FONT, fontsize="13",
                labelloc="t", **attrs)
 

@@ -441,10 +441,10 @@ class GraphLayout:
             pad="0.2",
         )
         if title:
-            dot.attr(label=_dot_text(title), labelloc="t", labeljust="l", fontsize="14")
+            dot.attr(label=dot_text(title), labelloc="t", labeljust="l", fontsize="14")
         elif caption_lines:
             # "\l" ends a left-justified line in a DOT label.
-            text = "".join(_dot_text(line) + "\\l" for line in caption_lines)
+            text = "".join(dot_text(line) + "\\l" for line in caption_lines)
             dot.attr(label=text, labelloc="t", labeljust="l", fontsize="13")
         dot.attr("node", fontname=FONT, fontsize="12")
         dot.attr("edge", color="#4b5563", arrowsize="0.6", fontname=FONT, fontsize="10")
@@ -460,7 +460,7 @@ class GraphLayout:
                                 fresh, pending, node_attrs or {})
                 continue
             with dot.subgraph(name=f"cluster_{number}") as cluster:
-                cluster.attr(label=_dot_text(group), style="rounded,dashed", color=COLOR_MUTED,
+                cluster.attr(label=dot_text(group), style="rounded,dashed", color=COLOR_MUTED,
                              fontcolor=COLOR_MUTED, fontname=FONT)
                 if not self.layered:
                     self._add_nodes(cluster, members, grad_of, show_data, show_grad,
@@ -554,7 +554,7 @@ class GraphLayout:
                     op_attrs.update(color=COLOR_HIGHLIGHT, penwidth="2.5",
                                     fillcolor=FILL_HIGHLIGHT)
                 op_attrs.update(node_attrs.get(f"op{index}", {}))
-                dot.node(f"op{index}", label=_dot_text(symbol), **op_attrs)
+                dot.node(f"op{index}", label=dot_text(symbol), **op_attrs)
 
     def _crosses_layers(self, parent: Tensor, child: Tensor) -> bool:
         """An edge from one layer into a later one: A^[l] into Z^[l+1]'s linear step."""
@@ -593,7 +593,7 @@ class GraphLayout:
                 if chosen:
                     attrs.update(color=COLOR_HIGHLIGHT, penwidth="2")
                 if id(parent) in labels and id(parent) not in seen_parents:
-                    attrs.update(label=_dot_text(labels[id(parent)]))
+                    attrs.update(label=dot_text(labels[id(parent)]))
                     if chosen:
                         attrs.update(fontcolor=COLOR_HIGHLIGHT)
                 seen_parents.add(id(parent))
@@ -607,7 +607,7 @@ class GraphLayout:
         if self.omitted:
             dot.node(
                 "more",
-                label=_dot_text(f"… {self.omitted:,} more nodes"),
+                label=dot_text(f"… {self.omitted:,} more nodes"),
                 shape="box",
                 style="dashed",
                 color=COLOR_MUTED,
@@ -626,7 +626,7 @@ def _stacked(rows: list[str]) -> str:
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
 
 
-def _dot_text(text: str) -> str:
+def dot_text(text: str) -> str:
     """Plain text for a DOT label: backslashes would start DOT escapes, so double them."""
     return text.replace("\\", "\\\\")
 

@@ -22,7 +22,14 @@ from typing import Any
 
 import graphviz
 
-from visualize.graph import COLOR_MUTED, FILL_INPUT, FILL_INTERMEDIATE, FILL_OUTPUT, FONT
+from visualize.graph import (
+    COLOR_MUTED,
+    FILL_INPUT,
+    FILL_INTERMEDIATE,
+    FILL_OUTPUT,
+    FONT,
+    dot_text,
+)
 
 #: Layers with more units than this are abbreviated.
 DEFAULT_MAX_UNITS = 6
@@ -160,7 +167,7 @@ def draw_network(
     dot.attr(layout="neato", bgcolor="white", fontname=FONT, splines="false", pad="0.3",
              outputorder="edgesfirst")
     if title:
-        dot.attr(label=title.replace("\\", "\\\\"), labelloc="t", fontsize="14")
+        dot.attr(label=dot_text(title), labelloc="t", fontsize="14")
     dot.attr("node", fontname=FONT, fontsize="11", shape="circle", width="0.6",
              fixedsize="true", style="filled")
     dot.attr("edge", color="#9ca3af", arrowsize="0.4", penwidth="0.7")
