@@ -6,7 +6,6 @@ legends, colour bars and whole-number iteration ticks.
 """
 
 import re
-import shutil
 import struct
 import xml.etree.ElementTree as ET
 import zlib
@@ -14,13 +13,9 @@ import zlib
 import numpy as np
 import pytest
 
-import autograd_lite as al
 import visualize
 from autograd_lite import nn
-
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
-)
+from tests.test_visualize import course_graph, needs_dot
 
 
 def png_chunks(data: bytes) -> dict[bytes, bytes]:
@@ -44,15 +39,6 @@ def png_dpi_and_size(data: bytes) -> tuple[float, tuple[int, int]]:
     x, y, unit = struct.unpack(">IIB", chunks[b"pHYs"])
     assert unit == 1 and x == y  # pixels per metre, square pixels
     return x * 0.0254, (width, height)
-
-
-def course_J():
-    a = al.Tensor(5.0, requires_grad=True, name="a")
-    b = al.Tensor(3.0, requires_grad=True, name="b")
-    c = al.Tensor(2.0, requires_grad=True, name="c")
-    J = 3 * (a + b * c)
-    J.backward()
-    return J
 
 
 # --------------------------------------------------------------------------- nn names
@@ -81,7 +67,8 @@ def test_layers_name_what_they_compute_in_the_course_notation():
 
 @needs_dot
 def test_render_png_is_150_dpi_by_default_and_dpi_changes_it(tmp_path):
-    J = course_J()
+    J = course_graph()[0]
+    J.backward()
     dpi, size = png_dpi_and_size(visualize.render(J, tmp_path / "J.png").read_bytes())
     assert dpi == pytest.approx(150, abs=0.1)
     dpi_72, size_72 = png_dpi_and_size(visualize.render(J, tmp_path / "J72.png", dpi=72)
